@@ -1,0 +1,41 @@
+# stele — build, run the demo, test, benchmark.
+#
+#   make run     build stele and run the local demo (a sample log, verified and served)
+#   make test    every test (what CI runs)
+#   make bench   the benchmarks (compare runs with benchstat)
+
+GO      ?= go
+BIN     := bin/stele
+DEMO    ?= demo
+ADDR    ?= 127.0.0.1:8080
+PKGS    := ./...
+# Packages whose tests start goroutines that meet; run under the race detector.
+RACE_PKGS := ./store/... ./tiles/... ./verify/... ./publish/... ./site/... ./cmd/...
+
+.PHONY: build run test test-race bench fuzz clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/stele
+
+run: build
+	DEMO=$(DEMO) ADDR=$(ADDR) STELE=$(BIN) sh scripts/demo.sh
+
+test:
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 $(PKGS)
+	$(GO) test -count=1 -race -short $(RACE_PKGS)
+
+bench:
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 $(PKGS)
+
+# Run each fuzz target for a short while (FUZZTIME=30s make fuzz).
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+clean:
+	rm -rf bin $(DEMO)

@@ -1,0 +1,69 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+
+	"stele/store"
+)
+
+// NamespacePattern is what a namespace name must match: names become path
+// segments and key names.
+var NamespacePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// FindLogs returns the key prefixes of the logs at a target: [""] when st
+// itself holds a log (a "checkpoint" object), otherwise "logs/<ns>/" for
+// each namespace of the site. A site's namespaces come from listing
+// "logs/" where the store can list (a directory), and from the stored
+// Plexi object "namespaces/index.html" where it cannot (plain HTTP).
+func FindLogs(ctx context.Context, st store.Store) ([]string, error) {
+	if _, err := st.Get(ctx, "checkpoint"); err == nil {
+		return []string{""}, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("fetching checkpoint: %w", err)
+	}
+	keys, err := st.List(ctx, "logs/")
+	if err == nil {
+		var out []string
+		for _, k := range keys {
+			ns, ok := strings.CutSuffix(strings.TrimPrefix(k, "logs/"), "/checkpoint")
+			if ok && NamespacePattern.MatchString(ns) {
+				out = append(out, "logs/"+ns+"/")
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("no checkpoint and no logs/<namespace>/checkpoint: %w", os.ErrNotExist)
+		}
+		return out, nil
+	}
+	obj, gerr := st.Get(ctx, "namespaces/index.html")
+	if gerr != nil {
+		return nil, fmt.Errorf("no checkpoint, cannot list logs/ (%v), and fetching namespaces/index.html: %w", err, gerr)
+	}
+	var idx struct {
+		Namespaces []struct {
+			Name string `json:"name"`
+		} `json:"namespaces"`
+	}
+	if err := json.Unmarshal(obj.Data, &idx); err != nil {
+		return nil, failf("namespaces/index.html", "not a Plexi namespaces object: %v", err)
+	}
+	var out []string
+	for _, n := range idx.Namespaces {
+		if !NamespacePattern.MatchString(n.Name) {
+			return nil, failf("namespaces/index.html", "namespace name %q is not a valid name", n.Name)
+		}
+		out = append(out, "logs/"+n.Name+"/")
+	}
+	sort.Strings(out)
+	if len(out) == 0 {
+		return nil, failf("namespaces/index.html", "lists no namespaces")
+	}
+	return out, nil
+}
