@@ -16,9 +16,9 @@ VKEY=$("$STELE" keygen -o "$DEMO/stele.key" -name "$NAME")
 echo "   verifier key: $VKEY"
 
 echo "== stele append: 1000 entries, then 300 more, into $DEMO/log"
-i=0
-while [ $i -lt 1000 ]; do echo "entry $i"; i=$((i+1)); done | "$STELE" append -dir "$DEMO/log" -key "$DEMO/stele.key"
-while [ $i -lt 1300 ]; do echo "entry $i"; i=$((i+1)); done | "$STELE" append -dir "$DEMO/log" -key "$DEMO/stele.key"
+lines() { i=$1; while [ "$i" -lt "$2" ]; do echo "entry $i"; i=$((i+1)); done; }
+lines 0 1000 | "$STELE" append -dir "$DEMO/log" -key "$DEMO/stele.key"
+lines 1000 1300 | "$STELE" append -dir "$DEMO/log" -key "$DEMO/stele.key"
 
 echo "== stele verify: checkpoint signature, every tile, every entry"
 "$STELE" verify "$DEMO/log" -vkey "$VKEY"
