@@ -1,0 +1,107 @@
+package akd
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+)
+
+// firstDiff returns the index of the first bit where a and b differ, 256
+// when they are equal.
+func firstDiff(a, b *[32]byte) int {
+	for w := 0; w < 32; w += 8 {
+		x := binary.BigEndian.Uint64(a[w:]) ^ binary.BigEndian.Uint64(b[w:])
+		if x != 0 {
+			return w*8 + bits.LeadingZeros64(x)
+		}
+	}
+	return 256
+}
+
+// bitAt returns bit i (0 = most significant bit of v[0]).
+func bitAt(v *[32]byte, i int) int { return int(v[i>>3]>>(7-i&7)) & 1 }
+
+// relate compares the labels of a and b. It returns the length of their
+// longest common prefix, and prefix=true when one label is a prefix of the
+// other (including equal labels), in which case cmp orders the shorter
+// first. Otherwise cmp is -1 when a sorts first and 1 when b does.
+func relate(a, b *item) (lcp int, prefix bool, cmp int) {
+	la, lb := a.bitLen(), b.bitLen()
+	m := min(la, lb)
+	l := firstDiff(&a.label, &b.label)
+	if l >= m {
+		return m, true, la - lb
+	}
+	if bitAt(&a.label, l) == 0 {
+		return l, false, -1
+	}
+	return l, false, 1
+}
+
+func compareItems(a, b *item) int {
+	_, _, c := relate(a, b)
+	return c
+}
+
+// maxMergeRuns is the most sorted runs merged pairwise; beyond it a
+// general sort is cheaper.
+const maxMergeRuns = 64
+
+// labelOrder returns the indices of the items of s in label order. Real
+// proofs come as a few sorted runs (akd writes inserted and unchanged
+// elements in tree order, its top levels concurrently), so sorted runs are
+// found and merged; anything else is sorted.
+func labelOrder(s *store) []uint32 {
+	n := s.n
+	perm := make([]uint32, n)
+	for i := range perm {
+		perm[i] = uint32(i)
+	}
+	var starts []int
+	for i := 1; i < n; i++ {
+		if compareItems(s.at(uint32(i-1)), s.at(uint32(i))) > 0 {
+			starts = append(starts, i)
+			if len(starts) >= maxMergeRuns {
+				slices.SortFunc(perm, func(a, b uint32) int { return compareItems(s.at(a), s.at(b)) })
+				return perm
+			}
+		}
+	}
+	if len(starts) == 0 {
+		return perm
+	}
+	bounds := append(append([]int{0}, starts...), n)
+	tmp := make([]uint32, n)
+	for len(bounds) > 2 {
+		next := bounds[:1]
+		for k := 0; k+1 < len(bounds); k += 2 {
+			lo, mid := bounds[k], bounds[k+1]
+			hi := mid
+			if k+2 < len(bounds) {
+				hi = bounds[k+2]
+			}
+			merge(s, tmp[lo:hi], perm[lo:mid], perm[mid:hi])
+			next = append(next, hi)
+		}
+		bounds = next
+		perm, tmp = tmp, perm
+	}
+	return perm
+}
+
+// merge merges the sorted runs a and b into out.
+func merge(s *store, out, a, b []uint32) {
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if compareItems(s.at(b[j]), s.at(a[i])) < 0 {
+			out[k] = b[j]
+			j++
+		} else {
+			out[k] = a[i]
+			i++
+		}
+		k++
+	}
+	k += copy(out[k:], a[i:])
+	copy(out[k:], b[j:])
+}
