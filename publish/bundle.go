@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -48,3 +50,5 @@ func readBundle(ctx context.Context, st store.Store, t tlog.Tile) ([][]byte, err
 	}
 	return entries, nil
 }
+
+func isNotExist(err error) bool { return errors.Is(err, os.ErrNotExist) }

@@ -39,6 +39,7 @@ type Log struct {
 	origin string
 
 	published checkpoint.Checkpoint // what the store holds now
+	note      []byte                // its signed note
 	etag      string                // its version, "" when the log is new
 
 	// The tree as appended so far. Stored hashes with index below base come
@@ -82,7 +83,7 @@ func OpenLog(ctx context.Context, st store.Store, signer *checkpoint.Signer, ori
 	if c.Origin != origin {
 		return nil, fmt.Errorf("%w: checkpoint has origin %q, want %q", ErrCorrupt, c.Origin, origin)
 	}
-	l.published, l.etag = c, obj.ETag
+	l.published, l.note, l.etag = c, obj.Data, obj.ETag
 	l.size = c.Size
 	l.base = tlog.StoredHashCount(c.Size)
 	l.old = tiles.HashReader(ctx, tlog.Tree{N: c.Size, Hash: c.Hash}, fetcher(st))
@@ -98,6 +99,10 @@ func (l *Log) Size() int64 { return l.size }
 // Published is the checkpoint the store held when the log was opened, or
 // the last one this Log committed.
 func (l *Log) Published() checkpoint.Checkpoint { return l.published }
+
+// PublishedNote is the signed checkpoint the store holds (nil for a log
+// that has none yet).
+func (l *Log) PublishedNote() []byte { return l.note }
 
 // loadPartial reads the rightmost partial entry bundle and checks each of
 // its entries against the authenticated tree.
@@ -275,7 +280,7 @@ func (l *Log) Commit(ctx context.Context, extensions ...string) (checkpoint.Chec
 	if err != nil {
 		return checkpoint.Checkpoint{}, fmt.Errorf("reading back checkpoint: %w", err)
 	}
-	l.published, l.etag = c, cur.ETag
+	l.published, l.note, l.etag = c, note, cur.ETag
 	return c, nil
 }
 

@@ -1,25 +1,18 @@
 package publish
 
-import "stele/store"
+import (
+	"stele/layout"
+	"stele/store"
+)
 
-// Metadata per kind of object, declared once (the specification's object
-// table). Hash tiles and entry bundles never change once written; the
-// checkpoint changes on every run.
+// md converts the layout's metadata of a kind of object to the store's.
+func md(m layout.Metadata) store.Metadata { return store.Metadata(m) }
+
 var (
-	mdCheckpoint = store.Metadata{
-		ContentType:  "text/plain; charset=utf-8",
-		CacheControl: "no-cache",
-	}
-	mdHashTile = store.Metadata{
-		ContentType:  "application/octet-stream",
-		CacheControl: "public, max-age=31536000, immutable",
-	}
-	mdEntryBundle = store.Metadata{
-		ContentType:     "application/octet-stream",
-		CacheControl:    "public, max-age=31536000, immutable",
-		ContentEncoding: "gzip",
-	}
+	mdCheckpoint  = md(layout.MDCheckpoint)
+	mdHashTile    = md(layout.MDHashTile)
+	mdEntryBundle = md(layout.MDEntryBundle)
 )
 
 // CheckpointKey is the key of a log's checkpoint, relative to the log's root.
-const CheckpointKey = "checkpoint"
+const CheckpointKey = layout.Checkpoint

@@ -6,16 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 
+	"stele/layout"
 	"stele/store"
 )
-
-// NamespacePattern is what a namespace name must match: names become path
-// segments and key names.
-var NamespacePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
 // FindLogs returns the key prefixes of the logs at a target: [""] when st
 // itself holds a log (a "checkpoint" object), otherwise "logs/<ns>/" for
@@ -33,8 +29,8 @@ func FindLogs(ctx context.Context, st store.Store) ([]string, error) {
 		var out []string
 		for _, k := range keys {
 			ns, ok := strings.CutSuffix(strings.TrimPrefix(k, "logs/"), "/checkpoint")
-			if ok && NamespacePattern.MatchString(ns) {
-				out = append(out, "logs/"+ns+"/")
+			if ok && layout.ValidNamespace(ns) {
+				out = append(out, layout.LogPrefix(ns))
 			}
 		}
 		if len(out) == 0 {
@@ -42,7 +38,7 @@ func FindLogs(ctx context.Context, st store.Store) ([]string, error) {
 		}
 		return out, nil
 	}
-	obj, gerr := st.Get(ctx, "namespaces/index.html")
+	obj, gerr := st.Get(ctx, layout.Namespaces)
 	if gerr != nil {
 		return nil, fmt.Errorf("no checkpoint, cannot list logs/ (%v), and fetching namespaces/index.html: %w", err, gerr)
 	}
@@ -56,10 +52,10 @@ func FindLogs(ctx context.Context, st store.Store) ([]string, error) {
 	}
 	var out []string
 	for _, n := range idx.Namespaces {
-		if !NamespacePattern.MatchString(n.Name) {
+		if !layout.ValidNamespace(n.Name) {
 			return nil, failf("namespaces/index.html", "namespace name %q is not a valid name", n.Name)
 		}
-		out = append(out, "logs/"+n.Name+"/")
+		out = append(out, layout.LogPrefix(n.Name))
 	}
 	sort.Strings(out)
 	if len(out) == 0 {
