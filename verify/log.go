@@ -26,6 +26,10 @@ type Options struct {
 	// hash has been checked. An error it returns stops the verification; a
 	// *Failure (see Failf) marks the log failed.
 	Entry func(index int64, entry []byte) error
+	// Records checks the entries as stele audit records when entry 0 is
+	// one (see Result.Status): fields, chain, and Plexi signatures under
+	// the public keys of the verifiers.
+	Records bool
 }
 
 // Result is the outcome of verifying one log.
@@ -34,7 +38,10 @@ type Result struct {
 	Size           int64
 	Root           tlog.Hash
 	EntriesChecked int64
-	Duration       time.Duration
+	// Status is StatusOpaque, or for a stele audit log checked with
+	// Options.Records, StatusOnline or StatusHalted.
+	Status   string
+	Duration time.Duration
 	Err            error // nil when the log verified
 }
 
@@ -50,7 +57,7 @@ func Log(ctx context.Context, st store.Store, verifiers []*checkpoint.Verifier, 
 	return r
 }
 
-func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Verifier, opts Options, r *Result) error {
+func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Verifier, opts Options, r *Result) (err error) {
 	obj, err := st.Get(ctx, "checkpoint")
 	if err != nil {
 		return fmt.Errorf("fetching checkpoint: %w", err)
@@ -66,6 +73,30 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 	}
 	logger.Info("verifying log", "origin", c.Origin, "size", c.Size)
 
+	r.Status = StatusOpaque
+	if opts.Records {
+		var keys [][]byte
+		for _, v := range verifiers {
+			keys = append(keys, v.PublicKey())
+		}
+		rc := newRecordCheck(c.Origin, keys)
+		inner := opts.Entry
+		opts.Entry = func(i int64, e []byte) error {
+			if err := rc.entry(i, e); err != nil {
+				return err
+			}
+			if inner != nil {
+				return inner(i, e)
+			}
+			return nil
+		}
+		defer func() {
+			if ferr := rc.finish(); ferr != nil && err == nil {
+				err = ferr
+			}
+			r.Status = rc.statusOf()
+		}()
+	}
 	t := &treeCheck{ctx: ctx, st: st, size: c.Size}
 	t.b.onTileNode = t.checkTileNode
 	if err := t.run(opts); err != nil {

@@ -51,7 +51,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return usageError(fs, "%v", err)
 	}
-	opts := verify.Options{Concurrency: *conc}
+	opts := verify.Options{Concurrency: *conc, Records: true}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
@@ -70,7 +70,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			Origin:         r.Origin,
 			Size:           r.Size,
 			EntriesChecked: r.EntriesChecked,
-			Status:         "opaque",
+			Status:         r.Status,
 			Result:         verify.Classify(r.Err),
 			Location:       p,
 			DurationMS:     float64(r.Duration.Microseconds()) / 1000,
@@ -114,7 +114,7 @@ func reportVerify(e *env, asJSON bool, logs []verifyLogJSON) int {
 		d := time.Duration(l.DurationMS * float64(time.Millisecond)).Round(time.Millisecond)
 		switch l.Result {
 		case verify.ResultOK:
-			fmt.Fprintf(e.stdout, "ok        %s size=%d root=%s entries=%d time=%s\n", where, l.Size, l.Root, l.EntriesChecked, d)
+			fmt.Fprintf(e.stdout, "ok        %s size=%d root=%s entries=%d status=%s time=%s\n", where, l.Size, l.Root, l.EntriesChecked, l.Status, d)
 		case verify.ResultFailed:
 			fmt.Fprintf(e.stdout, "FAILED    %s size=%d entries=%d: %s\n", where, l.Size, l.EntriesChecked, l.Error)
 		default:

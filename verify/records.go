@@ -1,0 +1,175 @@
+package verify
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	"stele/record"
+	"stele/tiles"
+)
+
+// Statuses of a log, as reported.
+const (
+	StatusOpaque = "opaque" // entries are not stele audit records
+	StatusOnline = "online" // a stele audit log taking entries
+	StatusHalted = "halted" // a stele audit log whose last record is a violation
+)
+
+// recordCheck checks a log's entries as stele audit records (the
+// specification's "The audit record"): every record well-formed and for
+// the log's namespace, entry 0 an anchor, epochs contiguous from the anchor,
+// each verified record's previous_digest equal to the digest before it, a
+// violation only as the last record or followed by an operator's anchor,
+// and every Plexi signature valid under the auditor key. A log whose entry
+// 0 is not a record is opaque and is not checked further.
+//
+// Signatures are checked on all cores; Entry returns early errors, and
+// finish returns the first error of all.
+type recordCheck struct {
+	keys   [][]byte // auditor public keys: a signature must verify under one
+	origin string
+
+	status string
+	last   *record.Record
+	count  int64
+
+	jobs chan sigJob
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	err  error // first signature failure
+}
+
+type sigJob struct {
+	index int64
+	rec   *record.Record
+}
+
+func newRecordCheck(origin string, keys [][]byte) *recordCheck {
+	c := &recordCheck{keys: keys, origin: origin, jobs: make(chan sigJob, 1024)}
+	for range runtime.NumCPU() {
+		c.wg.Add(1)
+		go c.verifySignatures()
+	}
+	return c
+}
+
+func (c *recordCheck) verifySignatures() {
+	defer c.wg.Done()
+	for j := range c.jobs {
+		if c.failed() {
+			continue
+		}
+		var err error
+		for _, k := range c.keys {
+			if err = j.rec.VerifySignature(k); err == nil {
+				break
+			}
+		}
+		if err != nil {
+			c.fail(failf(entryBundle(j.index), "record %d (epoch %d): Plexi signature: %v", j.index, j.rec.Epoch, err))
+		}
+	}
+}
+
+func (c *recordCheck) failed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err != nil
+}
+
+func (c *recordCheck) fail(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+}
+
+// entryBundle names the full bundle holding entry i, for messages.
+func entryBundle(i int64) string {
+	return "entries of " + tiles.Path(tiles.TileOf(-1, i, i+1))
+}
+
+// entry checks entry i (in order).
+func (c *recordCheck) entry(i int64, e []byte) error {
+	if c.status == StatusOpaque {
+		return nil
+	}
+	rec, err := record.Parse(e)
+	if i == 0 && err != nil {
+		c.status = StatusOpaque
+		return nil
+	}
+	where := entryBundle(i)
+	if err != nil {
+		return failf(where, "entry %d: %v", i, err)
+	}
+	if err := c.chain(i, rec); err != nil {
+		return failf(where, "record %d (epoch %d): %v", i, rec.Epoch, err)
+	}
+	if rec.Signature != nil {
+		c.jobs <- sigJob{i, rec}
+	}
+	c.last = rec
+	c.count++
+	if c.failed() {
+		return c.finish()
+	}
+	return nil
+}
+
+func (c *recordCheck) chain(i int64, rec *record.Record) error {
+	if i == 0 {
+		if rec.Kind != record.KindAnchor {
+			return fmt.Errorf("entry 0 is a %s record, not the anchor", rec.Kind)
+		}
+		if !strings.HasSuffix(c.origin, "/"+rec.Namespace) && c.origin != rec.Namespace {
+			return fmt.Errorf("namespace %q does not match the log's origin %q", rec.Namespace, c.origin)
+		}
+		return nil
+	}
+	last := c.last
+	switch {
+	case rec.Namespace != last.Namespace:
+		return fmt.Errorf("namespace %q, the log's is %q", rec.Namespace, last.Namespace)
+	case last.Kind == record.KindViolation && rec.Kind != record.KindAnchor:
+		return fmt.Errorf("follows the violation at epoch %d: only an operator's anchor may", last.Epoch)
+	case rec.Kind == record.KindAnchor && last.Kind != record.KindViolation:
+		return fmt.Errorf("an anchor in the middle of the log (only after a violation)")
+	case rec.Kind == record.KindAnchor:
+		if rec.Epoch < last.Epoch {
+			return fmt.Errorf("the new anchor's epoch is before the violation's (%d)", last.Epoch)
+		}
+	case rec.Epoch != last.Epoch+1:
+		return fmt.Errorf("epochs are not contiguous: %d follows %d", rec.Epoch, last.Epoch)
+	case rec.Kind == record.KindVerified && rec.PreviousDigest != last.Digest:
+		return fmt.Errorf("previous_digest %s is not the digest of epoch %d, %s", rec.PreviousDigest, last.Epoch, last.Digest)
+	}
+	return nil
+}
+
+// finish waits for the signature checks and returns the first failure.
+func (c *recordCheck) finish() error {
+	if c.jobs != nil {
+		close(c.jobs)
+		c.wg.Wait()
+		c.jobs = nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// statusOf is the log's status once all entries were seen.
+func (c *recordCheck) statusOf() string {
+	switch {
+	case c.status == StatusOpaque || c.last == nil:
+		return StatusOpaque
+	case c.last.Kind == record.KindViolation:
+		return StatusHalted
+	default:
+		return StatusOnline
+	}
+}
