@@ -1,6 +1,6 @@
 # stele — build, run the demo, test, benchmark.
 #
-#   make run     build stele and run the local demo (a sample log, verified and served)
+#   make run     build stele and run the demo: simulated directories, two publish runs, verify, serve
 #   make test    every test (what CI runs)
 #   make bench   the benchmarks (compare runs with benchstat)
 
@@ -18,7 +18,7 @@ build:
 	$(GO) build -o $(BIN) ./cmd/stele
 
 run: build
-	DEMO=$(DEMO) ADDR=$(ADDR) STELE=$(BIN) sh scripts/demo.sh
+	$(BIN) demo -dir $(DEMO) -addr $(ADDR)
 
 test:
 	$(GO) vet $(PKGS)
