@@ -50,7 +50,8 @@ import (
 // A name only ever comes to point at a file whose bytes were durable before
 // the name appeared, and rename and link are atomic, so a crash at any point
 // leaves each object either absent (or, for Put, at its old version) or
-// complete, and the visible new objects are a prefix of the writes in order.
+// complete, and the new objects visible are those of the first writes, in
+// the order they were made.
 // A crash between an object's rename and its sidecar's leaves a sidecar that
 // names other bytes, read as empty Metadata; a later Create of the same bytes
 // writes the missing sidecar. After step 3 everything is durable. The cost is

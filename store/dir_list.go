@@ -13,9 +13,9 @@ import (
 )
 
 // List implements [Store.List]: the files under the root whose keys start
-// with prefix (regular files, or symbolic links to them; never anything
-// under .stele or any other name starting with "."), plus this Dir's
-// pending writes.
+// with prefix (regular files, or symbolic links to them; not the contents of
+// linked directories; never anything under .stele or any other name starting
+// with "."), plus this Dir's pending writes.
 func (d *Dir) List(ctx context.Context, prefix string) ([]string, error) {
 	if err := checkPrefix(prefix); err != nil {
 		return nil, err
@@ -35,7 +35,9 @@ func (d *Dir) List(ctx context.Context, prefix string) ([]string, error) {
 	d.mu.RUnlock()
 
 	// Walk from the deepest directory that the prefix names in full.
-	start := d.root
+	// The root is followed if it is a symbolic link (the trailing separator
+	// does that); links to directories below it are not.
+	start := d.root + string(filepath.Separator)
 	if i := strings.LastIndexByte(prefix, '/'); i >= 0 {
 		start = d.objectPath(prefix[:i])
 	}
@@ -49,7 +51,7 @@ func (d *Dir) List(ctx context.Context, prefix string) ([]string, error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if p == d.root {
+		if p == start {
 			return nil
 		}
 		rel, err := filepath.Rel(d.root, p)

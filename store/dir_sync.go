@@ -43,37 +43,14 @@ func (d *Dir) Sync(ctx context.Context) error {
 		return nil
 	}
 
-	// 1. Make the bytes durable before any name points at them.
-	var files []string
-	for _, w := range batch {
-		if w.tmp != "" {
-			files = append(files, w.tmp)
-		}
-		files = append(files, w.metaTmp)
-	}
-	if err := d.flush(files); err != nil {
-		removeTemps(batch...)
-		return fmt.Errorf("store: syncing %d writes: flushing: %w", len(batch), err)
-	}
-
-	// 2. Make them visible, in order, excluding other writers.
-	lock, err := lockFile(ctx, filepath.Join(d.state, "lock"))
-	if err != nil {
-		removeTemps(batch...)
-		return fmt.Errorf("store: syncing %d writes: %w", len(batch), err)
-	}
 	dirs := make(map[string]struct{})
 	var errs []error
-	for _, w := range batch {
-		if err := d.publish(w, dirs); err != nil {
-			errs = append(errs, err)
-			removeTemps(w)
-		}
-		if d.afterPublish != nil {
-			d.afterPublish(w.key)
+	if len(batch) > 0 {
+		if err := d.publishBatch(ctx, batch, dirs, &errs); err != nil {
+			removeTemps(batch...)
+			return fmt.Errorf("store: syncing %d writes: %w", len(batch), err)
 		}
 	}
-	lock.Close()
 
 	// 3. Make the names durable.
 	for _, p := range touched {
@@ -88,6 +65,41 @@ func (d *Dir) Sync(ctx context.Context) error {
 		errs = append(errs, fmt.Errorf("store: syncing: flushing directories: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// publishBatch runs steps 1 and 2 of Sync: flush the batch's temporary files,
+// then make them visible under the lock. It returns an error, with nothing
+// made visible, if either fails to start; failures of single writes are
+// added to errs and their temporary files removed.
+func (d *Dir) publishBatch(ctx context.Context, batch []*write, dirs map[string]struct{}, errs *[]error) error {
+	// 1. Make the bytes durable before any name points at them.
+	var files []string
+	for _, w := range batch {
+		if w.tmp != "" {
+			files = append(files, w.tmp)
+		}
+		files = append(files, w.metaTmp)
+	}
+	if err := d.flush(files); err != nil {
+		return fmt.Errorf("flushing: %w", err)
+	}
+
+	// 2. Make them visible, in order, excluding other writers.
+	lock, err := lockFile(ctx, filepath.Join(d.state, "lock"))
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	for _, w := range batch {
+		if err := d.publish(w, dirs); err != nil {
+			*errs = append(*errs, err)
+			removeTemps(w)
+		}
+		if d.afterPublish != nil {
+			d.afterPublish(w.key)
+		}
+	}
+	return nil
 }
 
 // flush makes the given files and directories durable: one by one for a few,

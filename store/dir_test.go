@@ -437,6 +437,36 @@ func TestDirForeignTree(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, ".stele")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("reading created bookkeeping: %v", err)
 	}
+
+	// Creating what is already there succeeds, and so does the Sync after.
+	must(t, d.Create(ctx, "tile/0/000", []byte("tile"), store.Metadata{}))
+	must(t, d.Sync(ctx))
+	if err := d.Create(ctx, "tile/0/000", []byte("TILE"), store.Metadata{}); !errors.Is(err, store.ErrImmutable) {
+		t.Errorf("Create of other bytes over a foreign file: %v, want ErrImmutable", err)
+	}
+	must(t, d.Create(ctx, "checkpoint", []byte("cp"), mdTile))
+	must(t, d.Sync(ctx))
+	if o, err := openDir(t, root).Get(ctx, "checkpoint"); err != nil || o.Metadata != mdTile {
+		t.Errorf("metadata added to a foreign file: %+v, %v", o.Metadata, err)
+	}
+}
+
+// A root that is a symbolic link is followed.
+func TestDirLinkedRoot(t *testing.T) {
+	ctx := t.Context()
+	real := t.TempDir()
+	link := filepath.Join(t.TempDir(), "site")
+	must(t, os.Symlink(real, link))
+	w := openDir(t, real)
+	must(t, w.Put(ctx, "logs/ns/checkpoint", []byte("cp"), mdTile))
+	must(t, w.Sync(ctx))
+	d := openDir(t, link)
+	for _, p := range []string{"", "logs/", "logs/ns/c"} {
+		keys, err := d.List(ctx, p)
+		if err != nil || !slices.Equal(keys, []string{"logs/ns/checkpoint"}) {
+			t.Errorf("List(%q) through a linked root = %q, %v", p, keys, err)
+		}
+	}
 }
 
 // Metadata is served only with the bytes it was written for (negative

@@ -172,4 +172,9 @@ func (h *HTTP) List(ctx context.Context, prefix string) ([]string, error) {
 }
 
 // Sync does nothing: nothing is ever written.
-func (h *HTTP) Sync(ctx context.Context) error { return nil }
+func (h *HTTP) Sync(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("store: syncing: %w", err)
+	}
+	return nil
+}

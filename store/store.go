@@ -113,10 +113,10 @@ var (
 // right now: the caller may retry, and must not conclude anything about the
 // object. Write errors say which key and what happened; [ErrImmutable],
 // [ErrPrecondition], [ErrReadOnly] and [ErrPrefixConflict] are the ones a
-// caller decides on; writes with Metadata that is not a valid header value
-// fail with [ErrInvalidMetadata]. A method called with a context that is already done
-// fails with an error wrapping the context's error. Every method is safe for
-// concurrent use.
+// caller decides on. Writes whose Metadata is not a valid header value fail
+// with [ErrInvalidMetadata]. A method called with a context that is already
+// done fails with an error wrapping the context's error. Every method is
+// safe for concurrent use.
 //
 // # Visibility
 //
@@ -171,6 +171,10 @@ type Store interface {
 	List(ctx context.Context, prefix string) ([]string, error)
 
 	// Sync makes every write made so far through this Store durable and
-	// visible to other readers.
+	// visible to other readers. A store that defers visibility reports here
+	// the conflicts that appeared after a write returned (another writer's
+	// different bytes at a created key: ErrImmutable; a key that became a
+	// prefix: ErrPrefixConflict), naming each key; the other writes of the
+	// batch are still made durable.
 	Sync(ctx context.Context) error
 }
