@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"stele/akd"
@@ -81,6 +82,17 @@ func (r *nsRun) run(ctx, budget context.Context) error {
 	if r.src, err = r.j.opts.OpenSource(r.ns.Source); err != nil {
 		return fmt.Errorf("%w: source %q: %v", ErrConfig, r.ns.Source, err)
 	}
+	if r.log, err = OpenLog(ctx, r.st, r.j.signer.WithName(r.origin), r.origin); err != nil {
+		return err
+	}
+	// An empty log's anchor is checked against the source before anything
+	// is written, the lease included: a wrong root writes nothing.
+	startable := true
+	if r.log.Size() == 0 {
+		if startable, err = r.checkAnchor(ctx, anchor); err != nil {
+			return err
+		}
+	}
 	l, err := acquireLease(ctx, r.st, r.j.opts.Now(), r.j.cfg.LeaseTTL.Duration)
 	if err != nil {
 		return err
@@ -90,6 +102,9 @@ func (r *nsRun) run(ctx, budget context.Context) error {
 			r.j.log.Warn("lease", "namespace", r.ns.Name, "err", err)
 		}
 	}()
+	// The log as it stands now that the lease is ours (a publisher that
+	// held it may have moved it on; the checkpoint swap catches any other
+	// change).
 	if r.log, err = OpenLog(ctx, r.st, r.j.signer.WithName(r.origin), r.origin); err != nil {
 		return err
 	}
@@ -103,8 +118,10 @@ func (r *nsRun) run(ctx, budget context.Context) error {
 		return err
 	}
 	if r.last == nil {
-		ok, err := r.startAnchor(ctx, anchor)
-		if err != nil || !ok {
+		if !startable {
+			return nil // not yet: the source has no proof after the anchor
+		}
+		if err := r.appendAnchor(ctx, anchor); err != nil {
 			return err
 		}
 	}
@@ -299,25 +316,35 @@ func (r *nsRun) flush(ctx context.Context, force bool) error {
 	return nil
 }
 
-// startAnchor begins an empty log: the configured root must be where the
-// next epoch's proof starts. It reports false when the source has no
-// proof for that epoch yet (nothing is written until it does).
-func (r *nsRun) startAnchor(ctx context.Context, anchor Anchor) (bool, error) {
-	objs, err := r.src.List(ctx, anchor.Epoch+1)
+// checkAnchor checks, for an empty log, that the configured root is where
+// the next epoch's proof starts. It reports false when the source has no
+// proof for that epoch and none after it yet (nothing is written until it
+// does); a later epoch without that one is a gap: unchecked.
+func (r *nsRun) checkAnchor(ctx context.Context, anchor Anchor) (bool, error) {
+	e := anchor.Epoch + 1
+	objs, err := r.src.List(ctx, e)
 	if err != nil {
-		return false, fmt.Errorf("listing epoch %d: %w", anchor.Epoch+1, err)
+		return false, fmt.Errorf("listing epoch %d: %w", e, err)
 	}
 	if len(objs) == 0 {
-		r.j.log.Info("waiting for the first proof after the anchor", "namespace", r.ns.Name, "epoch", anchor.Epoch+1)
+		later, err := r.src.List(ctx, e+1)
+		if err != nil {
+			return false, fmt.Errorf("listing epoch %d: %w", e+1, err)
+		}
+		if len(later) > 0 {
+			r.sum.Unchecked++
+			return false, fmt.Errorf("no proof object for epoch %d, though epoch %d has one: %w", e, e+1, os.ErrNotExist)
+		}
+		r.j.log.Info("waiting for the first proof after the anchor", "namespace", r.ns.Name, "epoch", e)
 		return false, nil
 	}
 	for _, o := range objs {
 		if o.Prev == anchor.Digest {
-			return true, r.appendAnchor(ctx, anchor)
+			return true, nil
 		}
 	}
 	return false, fmt.Errorf("%w: root %s does not match the source: the proof of epoch %d starts from %x",
-		ErrConfig, anchor, anchor.Epoch+1, objs[0].Prev)
+		ErrConfig, anchor, e, objs[0].Prev)
 }
 
 // resume appends the operator's new anchor after a violation.

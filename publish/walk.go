@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"sync"
 
@@ -16,7 +17,8 @@ import (
 // walk follows the source's chain from the epoch after the last record:
 // listing epoch by epoch (by number and name linkage, never by listing
 // order), verifying proofs in parallel, and appending records in epoch
-// order. It stops at the first epoch with no object, at a violation
+// order. It stops at the first epoch with no object (unchecked when the
+// next epoch has one: a gap in the chain), at a violation
 // (appended as evidence), at anything it could not check (nothing from
 // that epoch on is appended; the error is returned), at
 // max_epochs_per_run, or when the time budget runs out.
@@ -49,7 +51,18 @@ func (r *nsRun) walk(ctx, budget context.Context) error {
 			case err != nil:
 				ch <- verdict{kind: verdictUnchecked, epoch: e, err: fmt.Errorf("listing epoch %d: %w", e, err)}
 			case len(objs) == 0:
-				return // nothing newer published yet
+				// A gap, not the end, when the epoch after it is there:
+				// e is missing (or its listing is stale), so the run could
+				// not check it and must say so (exit 3).
+				later, lerr := r.src.List(wctx, e+1)
+				switch {
+				case lerr != nil:
+					ch <- verdict{kind: verdictUnchecked, epoch: e, err: fmt.Errorf("listing epoch %d: %w", e+1, lerr)}
+				case len(later) == 0:
+					return // nothing newer published yet
+				default:
+					ch <- verdict{kind: verdictUnchecked, epoch: e, err: fmt.Errorf("no proof object for epoch %d, though epoch %d has one: %w", e, e+1, os.ErrNotExist)}
+				}
 			case len(objs) > 1:
 				go func() { ch <- r.twoObjects(wctx, e, objs) }()
 			case objs[0].Prev != want:

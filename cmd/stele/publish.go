@@ -44,11 +44,6 @@ func runPublish(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "stele publish: %v\n", err)
 		return exitUsage
 	}
-	st, err := openSiteStore(cfg.Site)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "stele publish: site %s: %v\n", cfg.Site, err)
-		return exitUsage
-	}
 	level := slog.LevelInfo
 	if *quiet {
 		level = slog.LevelWarn
@@ -68,6 +63,15 @@ func runPublish(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		opts.Now = func() time.Time { return t }
+	}
+	if signer.Name() != cfg.Origin {
+		fmt.Fprintf(e.stderr, "stele publish: the signing key is named %q but origin is %q: they must be equal\n", signer.Name(), cfg.Origin)
+		return exitUsage
+	}
+	st, err := openSiteStore(cfg.Site)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "stele publish: site %s: %v\n", cfg.Site, err)
+		return exitUsage
 	}
 	job, err := publish.NewJob(*cfg, st, signer, opts)
 	if err != nil {
