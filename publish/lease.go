@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -54,6 +55,13 @@ func acquireLease(ctx context.Context, st store.Store, now time.Time, ttl time.D
 	}
 	body, _ := json.Marshal(leaseBody{Holder: l.holder, Expires: now.Add(ttl).UnixMilli()})
 	if err := st.Swap(ctx, layout.Lock, etag, body, md(layout.MDLock)); err != nil {
+		// The swap may have landed all the same: its answer was lost, or a
+		// retried request saw its own first attempt. The body names this
+		// run alone, so finding it stored means the lease is ours.
+		if got, gerr := st.Get(ctx, layout.Lock); gerr == nil && bytes.Equal(got.Data, body) {
+			l.etag = got.ETag
+			return l, nil
+		}
 		if errors.Is(err, store.ErrPrecondition) {
 			return nil, fmt.Errorf("%w (taken while we looked)", ErrLeaseHeld)
 		}

@@ -264,17 +264,22 @@ func (l *Log) Commit(ctx context.Context, extensions ...string) (checkpoint.Chec
 	if err != nil {
 		return checkpoint.Checkpoint{}, fmt.Errorf("signing checkpoint: %w", err)
 	}
-	err = l.st.Swap(ctx, CheckpointKey, l.etag, note, mdCheckpoint)
-	if errors.Is(err, store.ErrPrecondition) {
-		// A retried request may have seen its own first attempt land.
-		if cur, gerr := l.st.Get(ctx, CheckpointKey); gerr == nil && bytes.Equal(cur.Data, note) {
-			err = nil
-		} else {
-			return checkpoint.Checkpoint{}, fmt.Errorf("swapping checkpoint at size %d: %w", l.size, ErrLostSwap)
+	if err := l.st.Swap(ctx, CheckpointKey, l.etag, note, mdCheckpoint); err != nil {
+		// The stored checkpoint says what happened. Ours: the swap landed
+		// (its answer was lost, or a retried request saw its own first
+		// attempt). Another one: another publisher won, which a store that
+		// defers visibility may report as conflicts of the objects this run
+		// wrote, found when the swap synced them; not evidence of anything
+		// (ErrImmutable is deliberately not wrapped). The one we opened at:
+		// the swap failed.
+		cur, gerr := l.st.Get(ctx, CheckpointKey)
+		switch {
+		case gerr == nil && bytes.Equal(cur.Data, note):
+		case errors.Is(err, store.ErrPrecondition), gerr == nil && cur.ETag != l.etag:
+			return checkpoint.Checkpoint{}, fmt.Errorf("swapping checkpoint at size %d: %w (%v)", l.size, ErrLostSwap, err)
+		default:
+			return checkpoint.Checkpoint{}, fmt.Errorf("swapping checkpoint: %w", err)
 		}
-	}
-	if err != nil {
-		return checkpoint.Checkpoint{}, fmt.Errorf("swapping checkpoint: %w", err)
 	}
 	cur, err := l.st.Get(ctx, CheckpointKey)
 	if err != nil {

@@ -73,6 +73,9 @@ func (r *nsRun) publish(ctx context.Context) error {
 	if err := r.j.writeSiteIndex(ctx); err != nil {
 		return err
 	}
+	if err := r.writePages(ctx); err != nil {
+		return err
+	}
 	c, err := r.log.Commit(ctx)
 	if err != nil {
 		return err
@@ -120,6 +123,9 @@ func (r *nsRun) archive(ctx context.Context) error {
 	b, _ := json.Marshal(sizes)
 	if err := r.st.Put(ctx, layout.History, append(b, '\n'), md(layout.MDHistory)); err != nil {
 		return fmt.Errorf("writing history: %w", err)
+	}
+	if err := r.writeHistoryPages(ctx, sizes, !fromObject); err != nil {
+		return err
 	}
 	return r.st.Sync(ctx)
 }
