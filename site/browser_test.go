@@ -225,6 +225,9 @@ func TestBrowser(t *testing.T) {
 		t.Skip("the browser test does not run in -short mode")
 	}
 	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI must run the browser test, but headless Chromium is missing at %s: %v", chromium, err)
+		}
 		t.Skipf("the browser test needs headless Chromium at %s (Debian package chromium; the project's test script installs it): %v", chromium, err)
 	}
 	d := buildDemoSite(t, 270) // wa: 276 entries, a full epoch page and a partial one
