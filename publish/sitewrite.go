@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"stele/layout"
 	"stele/record"
 	"stele/site"
+	"stele/store"
 )
 
 // publish writes everything this run appended, in the safe order: the
@@ -36,6 +38,10 @@ func (r *nsRun) publish(ctx context.Context) error {
 			return fmt.Errorf("Plexi response for epoch %d: %w", rec.Epoch, err)
 		}
 		if err := root.Create(ctx, layout.Audit(r.ns.Name, rec.Epoch), append(b, '\n'), md(layout.MDAudit)); err != nil {
+			if errors.Is(err, store.ErrImmutable) {
+				// Beyond the checkpoint: a leftover, not evidence (exit 3).
+				return fmt.Errorf("%w: the audit of epoch %d holds other bytes (%v)", ErrLeftover, rec.Epoch, err)
+			}
 			return fmt.Errorf("writing the audit of epoch %d: %w", rec.Epoch, err)
 		}
 		if rec.Kind == record.KindVerified {

@@ -24,3 +24,11 @@ func TestConformanceIdlePlan(t *testing.T) {
 		return storefault.New(newDir(t, t.TempDir()), storefault.FailWrite(1<<40, storefault.After))
 	})
 }
+
+func TestMemConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return storefault.NewMem() })
+}
+
+func TestFaultOverMemConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return storefault.New(storefault.NewMem(), nil) })
+}

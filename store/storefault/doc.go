@@ -28,4 +28,12 @@
 //
 // Injected errors wrap [ErrInjected] (and are a [*Fault]), so a test can
 // tell them from the errors of the inner store.
+//
+// # An object store in memory
+//
+// [Mem] is a store that behaves as S3 does (every write durable when it
+// returns) and copies itself for free with [Mem.Clone], so that a test can
+// snapshot a site once and run hundreds of crash points against copies of
+// it. Wrap a [store.Dir] instead to test the directory store's deferred
+// visibility and syncs.
 package storefault

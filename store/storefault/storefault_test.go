@@ -301,3 +301,53 @@ func TestStrings(t *testing.T) {
 		}
 	}
 }
+
+// A clone is independent of its original, both ways.
+func TestMemClone(t *testing.T) {
+	ctx := t.Context()
+	m := storefault.NewMem()
+	if err := m.Put(ctx, "a", []byte("1"), md); err != nil {
+		t.Fatal(err)
+	}
+	c := m.Clone()
+	if err := m.Put(ctx, "a", []byte("2"), md); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create(ctx, "b", []byte("3"), md); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := c.Get(ctx, "a"); err != nil || string(o.Data) != "1" {
+		t.Errorf("clone's a = %q, %v; want the value at the time of the clone", o.Data, err)
+	}
+	if _, err := m.Get(ctx, "b"); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("original's b: %v, want not found", err)
+	}
+	if got := strings.Join(c.Keys(), ","); got != "a,b" {
+		t.Errorf("clone's keys %q", got)
+	}
+	// A Swap against the version cloned works on the clone only.
+	oa, err := c.Get(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Swap(ctx, "a", oa.ETag, []byte("4"), md); err != nil {
+		t.Errorf("Swap on the clone: %v", err)
+	}
+	if err := m.Swap(ctx, "a", oa.ETag, []byte("4"), md); !errors.Is(err, store.ErrPrecondition) {
+		t.Errorf("Swap on the original with the clone's version: %v, want ErrPrecondition", err)
+	}
+}
+
+// Mem is durable at every write: a crash (dropping the Mem without a
+// Sync) loses nothing, so an After failure and a success leave the same
+// state.
+func TestMemAfterFault(t *testing.T) {
+	m := storefault.NewMem()
+	s := storefault.New(m, storefault.FailWrite(1, storefault.After))
+	if err := s.Create(t.Context(), "k", []byte("v"), md); !errors.Is(err, storefault.ErrInjected) {
+		t.Fatalf("Create: %v", err)
+	}
+	if o, err := m.Get(t.Context(), "k"); err != nil || string(o.Data) != "v" {
+		t.Errorf("after an After failure: %q, %v", o.Data, err)
+	}
+}
