@@ -106,6 +106,26 @@ func decodeStream(r io.Reader, limits Limits, emit func(inserted bool, e *Elemen
 		return consumed, &MalformedError{Err: fmt.Errorf("at byte %d: %w", consumed, err)}
 	}
 	for {
+		// The fast path: a canonical element whose length fits one byte,
+		// parsed in the reader's buffer.
+		if b, _ := br.Peek(2 + 0x7f); len(b) >= 2 && (b[0] == fieldInserted<<3|2 || b[0] == fieldUnchanged<<3|2) &&
+			b[1] < 0x80 && 2+int(b[1]) <= len(b) && parseCanonical(b[2:2+int(b[1])], &e) {
+			size := 2 + int64(b[1])
+			if consumed+size > limits.MaxBytes {
+				return consumed, &MalformedError{Err: fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limits.MaxBytes)}
+			}
+			inserted := b[0] == fieldInserted<<3|2
+			br.Discard(int(size))
+			consumed += size
+			count++
+			if count > limits.MaxElements {
+				return consumed, &MalformedError{Err: fmt.Errorf("%w: more than %d elements", ErrTooLarge, limits.MaxElements)}
+			}
+			if err := emit(inserted, &e); err != nil {
+				return consumed, err
+			}
+			continue
+		}
 		tag, n, err := readUvarint(br)
 		if err == io.EOF && n == 0 {
 			break
@@ -208,6 +228,9 @@ func readUvarint(br *bufio.Reader) (uint64, int, error) {
 // parseElement decodes one AzksElement. Repeated occurrences of a field
 // follow protobuf: the last scalar wins, messages merge.
 func parseElement(b []byte, e *Element) error {
+	if parseCanonical(b, e) {
+		return nil
+	}
 	*e = Element{}
 	var haveLabel, haveVal, haveLen, haveValue bool
 	for len(b) > 0 {
@@ -259,6 +282,48 @@ func parseElement(b []byte, e *Element) error {
 		return errors.New("AzksElement.value missing")
 	}
 	return nil
+}
+
+// parseCanonical decodes an AzksElement encoded the way akd (and Encode)
+// writes it: label {label_val, label_len}, then value, each field once,
+// in field order. It reports false, leaving the work to the general
+// parser, for anything else; what it accepts, the general parser decodes
+// the same way.
+func parseCanonical(b []byte, e *Element) bool {
+	// 0x0a len | 0x0a n val[n] 0x10 varint(len) | 0x12 0x20 value[32]
+	if len(b) < 2+2+2+2+32 || b[0] != fieldLabel<<3|2 || b[1] >= 0x80 {
+		return false
+	}
+	end := 2 + int(b[1])
+	if end+2+32 != len(b) || b[end] != fieldValue<<3|2 || b[end+1] != 32 {
+		return false
+	}
+	label := b[2:end]
+	if len(label) < 4 || label[0] != fieldLabelVal<<3|2 || label[1] > 32 {
+		return false
+	}
+	n := int(label[1])
+	rest := label[2:]
+	if len(rest) < n+2 || rest[n] != fieldLabelLen<<3|0 {
+		return false
+	}
+	var bitLen uint32
+	switch v := rest[n+1:]; {
+	case len(v) == 1 && v[0] < 0x80:
+		bitLen = uint32(v[0])
+	case len(v) == 2 && v[0] >= 0x80 && v[1] < 0x80:
+		bitLen = uint32(v[0]&0x7f) | uint32(v[1])<<7
+	default:
+		return false
+	}
+	if bitLen > maxLabelBits {
+		return false
+	}
+	e.Label.Val = [32]byte{}
+	copy(e.Label.Val[:], rest[:n])
+	e.Label.Len = bitLen
+	e.Value = [32]byte(b[end+2:])
+	return true
 }
 
 func parseLabel(b []byte, l *Label, haveVal, haveLen *bool) error {

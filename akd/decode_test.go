@@ -208,3 +208,61 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// parseGeneral is parseElement without its canonical fast path.
+func parseGeneral(b []byte, e *Element) error {
+	var fast Element
+	if parseCanonical(b, &fast) {
+		// Break the fast path's shape with a trailing empty unknown
+		// field, which the general parser skips.
+		b = append(append([]byte(nil), b...), 0x1a, 0x00)
+	}
+	return parseElement(b, e)
+}
+
+// TestParseCanonical: the fast path takes canonical elements and decodes
+// them as the general parser does.
+func TestParseCanonical(t *testing.T) {
+	p := virtualProof(rand.New(rand.NewPCG(4, 4)), 20, 10)
+	p.Unchanged = append(p.Unchanged, Element{Label: Label{Len: 200}}, Element{Label: Label{Val: [32]byte{0xff}, Len: 256}})
+	for _, e := range append(p.Inserted, p.Unchanged...) {
+		enc := AppendElement(nil, false, &e)
+		_, _, n := protowire.ConsumeTag(enc)
+		_, m := protowire.ConsumeVarint(enc[n:])
+		body := enc[n+m:]
+		var fast, slow Element
+		if !parseCanonical(body, &fast) {
+			t.Fatalf("canonical element %+v not taken by the fast path", e)
+		}
+		if err := parseGeneral(body, &slow); err != nil || fast != slow || fast != e {
+			t.Fatalf("fast %+v, general %+v (%v), encoded %+v", fast, slow, err, e)
+		}
+		// Negative control: a flipped byte never decodes to the same element.
+		for i := range body {
+			bad := append([]byte(nil), body...)
+			bad[i] ^= 0x01
+			var got Element
+			if parseCanonical(bad, &got) && got == e {
+				t.Fatalf("byte %d flipped, same element", i)
+			}
+		}
+	}
+}
+
+// FuzzParseCanonical: whatever the fast path accepts, the general parser
+// accepts and decodes the same.
+func FuzzParseCanonical(f *testing.F) {
+	e := Element{Label: Label{Val: [32]byte{1, 2, 3}, Len: 130}, Value: [32]byte{9}}
+	enc := AppendElement(nil, true, &e)
+	f.Add(enc[2:])
+	f.Add([]byte{0x0a, 0x04, 0x0a, 0x00, 0x10, 0x00})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast, slow Element
+		if !parseCanonical(b, &fast) {
+			return
+		}
+		if err := parseGeneral(b, &slow); err != nil || fast != slow {
+			t.Fatalf("fast path %+v, general parser %+v, %v", fast, slow, err)
+		}
+	})
+}

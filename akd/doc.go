@@ -42,4 +42,8 @@
 // per element), the per-element hashes are computed once for both trees
 // while the stream is still being read, and both roots are rebuilt in one
 // pass over the elements in label order, in parallel over subtrees.
+// Independent hashes are computed eight at a time (package
+// internal/blake3x, AVX2 where the CPU has it): an element's own hashes
+// in windows of elements, and the interior nodes a block at a time, all
+// nodes of one height together (levels.go).
 package akd

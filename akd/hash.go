@@ -6,9 +6,10 @@ import (
 	zeebo "github.com/zeebo/blake3"
 )
 
-// sum is BLAKE3-256. zeebo's library measured fastest for the one- and
-// three-block inputs the trees hash (BenchmarkBLAKE3; a hand-unrolled
-// pure-Go compression measured slower still).
+// sum is BLAKE3-256 of one message at a time, for the few hashes that are
+// not batched (the constants, the joins above the parallel tasks, the
+// roots) and for batches too small for the eight-lane kernel (batch.go).
+// zeebo's library measured fastest one at a time (BenchmarkBLAKE3).
 func sum(b []byte) [32]byte { return zeebo.Sum256(b) }
 
 // blocks returns the number of BLAKE3 compressions an input of n bytes
@@ -21,8 +22,8 @@ func blocks(n int) uint64 {
 	return uint64((n + blockSize - 1) / blockSize)
 }
 
-// hasher computes the configuration's hashes and counts the compressions
-// it ran. A hasher is not safe for concurrent use.
+// hasher computes the configuration's hashes one at a time and counts the
+// compressions it ran. A hasher is not safe for concurrent use.
 type hasher struct {
 	cfg    Config
 	buf    []byte // domain || scratch
@@ -41,14 +42,6 @@ func newHasher(cfg Config) *hasher {
 func (h *hasher) hash(b []byte) [32]byte {
 	h.blocks += blocks(len(b))
 	return sum(b)
-}
-
-// leafValue binds an inserted element's commitment c to epoch e:
-// H(c || u64be(e)).
-func (h *hasher) leafValue(c *[32]byte, e uint64) [32]byte {
-	b := append(h.buf[:h.dl], c[:]...)
-	b = binary.BigEndian.AppendUint64(b, e)
-	return h.hash(b)
 }
 
 // labelValue is whatsapp_v1's L(l) = H(u32be(len) || val).

@@ -62,16 +62,17 @@ func labelOrder(s *store) []uint32 {
 		if compareItems(s.at(uint32(i-1)), s.at(uint32(i))) > 0 {
 			starts = append(starts, i)
 			if len(starts) >= maxMergeRuns {
-				slices.SortFunc(perm, func(a, b uint32) int { return compareItems(s.at(a), s.at(b)) })
-				return perm
+				return bucketSort(s, perm)
 			}
 		}
 	}
 	if len(starts) == 0 {
 		return perm
 	}
+	// Merge neighbouring runs in place, pass after pass, buffering only
+	// the left run of each merge.
 	bounds := append(append([]int{0}, starts...), n)
-	tmp := make([]uint32, n)
+	var buf []uint32
 	for len(bounds) > 2 {
 		next := bounds[:1]
 		for k := 0; k+1 < len(bounds); k += 2 {
@@ -79,17 +80,60 @@ func labelOrder(s *store) []uint32 {
 			hi := mid
 			if k+2 < len(bounds) {
 				hi = bounds[k+2]
+				buf = append(buf[:0], perm[lo:mid]...)
+				merge(s, perm[lo:hi], buf, perm[mid:hi])
 			}
-			merge(s, tmp[lo:hi], perm[lo:mid], perm[mid:hi])
 			next = append(next, hi)
 		}
 		bounds = next
-		perm, tmp = tmp, perm
 	}
 	return perm
 }
 
-// merge merges the sorted runs a and b into out.
+// bucketKey is the first bucketBits bits of its label with the bits
+// past its length cleared. It is monotonic in label order: a label that
+// sorts before another never has a larger key (a prefix's key is its
+// extension's with bits cleared; labels that differ within the key's
+// bits are ordered by the key; others have equal keys).
+func bucketKey(it *item) uint32 {
+	k := uint32(it.label[0])<<8 | uint32(it.label[1])
+	if n := it.bitLen(); n < bucketBits {
+		k &^= 1<<(bucketBits-n) - 1
+	}
+	return k
+}
+
+const bucketBits = 16
+
+// bucketSort orders perm (the identity) by label: a counting sort on
+// bucketKey, then a comparison sort inside each bucket. Random labels
+// leave a few dozen elements per bucket even for millions of elements.
+func bucketSort(s *store, perm []uint32) []uint32 {
+	counts := make([]uint32, 1<<bucketBits+1)
+	for i := range perm {
+		counts[bucketKey(s.at(uint32(i)))+1]++
+	}
+	for k := 1; k < len(counts); k++ {
+		counts[k] += counts[k-1]
+	}
+	next := slices.Clone(counts[:1<<bucketBits])
+	for i := range perm {
+		k := bucketKey(s.at(uint32(i)))
+		perm[next[k]] = uint32(i)
+		next[k]++
+	}
+	cmp := func(a, b uint32) int { return compareItems(s.at(a), s.at(b)) }
+	for k := 0; k < 1<<bucketBits; k++ {
+		if b := perm[counts[k]:counts[k+1]]; len(b) > 1 {
+			slices.SortFunc(b, cmp)
+		}
+	}
+	return perm
+}
+
+// merge merges the sorted runs a and b into out, which may hold b at its
+// end (out[len(a):] is b): the next write never passes the next read of b.
+// On equal labels a's element comes first.
 func merge(s *store, out, a, b []uint32) {
 	i, j, k := 0, 0, 0
 	for i < len(a) && j < len(b) {

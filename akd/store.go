@@ -21,41 +21,40 @@ const (
 func (it *item) bitLen() int    { return int(it.meta & metaLenMask) }
 func (it *item) inserted() bool { return it.meta&metaInserted != 0 }
 
-// store holds the elements in chunks, so that growing it never copies and
-// never needs twice the memory.
+// store holds the elements in chunks of chunkLen, so that growing it
+// never copies more than the first chunk and never needs twice the
+// memory. The first chunk starts small, for small proofs.
 type store struct {
-	chunks []*[chunkLen]item
+	chunks [][]item
 	n      int
 }
 
 func (s *store) at(i uint32) *item { return &s.chunks[i>>chunkBits][i&(chunkLen-1)] }
 
+// firstChunk is the initial capacity of the first chunk.
+const firstChunk = 64
+
 // add appends e, its raw value in dig.
 func (s *store) add(e *Element, inserted bool) {
-	if s.n == len(s.chunks)*chunkLen {
-		s.chunks = append(s.chunks, new([chunkLen]item))
+	c := s.n >> chunkBits
+	if c == len(s.chunks) {
+		size := chunkLen
+		if c == 0 {
+			size = firstChunk
+		}
+		s.chunks = append(s.chunks, make([]item, 0, size))
 	}
-	it := s.at(uint32(s.n))
+	ch := &s.chunks[c]
+	if len(*ch) == cap(*ch) {
+		*ch = append(make([]item, 0, min(2*cap(*ch), chunkLen)), *ch...)
+	}
+	*ch = (*ch)[:len(*ch)+1]
+	it := &(*ch)[len(*ch)-1]
 	s.n++
 	it.label = e.Label.Val
 	it.dig = e.Value
 	it.meta = uint16(e.Label.Len)
 	if inserted {
 		it.meta |= metaInserted
-	}
-}
-
-// digest turns the raw values of items into
-// digests, for the step ending at epoch.
-func digest(h *hasher, items []item, epoch uint64) {
-	for i := range items {
-		it := &items[i]
-		if it.inserted() {
-			it.dig = h.leafValue(&it.dig, epoch)
-		}
-		if h.cfg.kind == kindWhatsAppV1 {
-			l := h.labelValue(&it.label, uint32(it.bitLen()))
-			it.dig = h.pair(&it.dig, &l)
-		}
 	}
 }

@@ -1,10 +1,13 @@
 package akd
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sort"
 	"sync"
+
+	"stele/akd/internal/blake3x"
 )
 
 // sub is the result of rebuilding a subtree: empty, one element as given,
@@ -30,25 +33,36 @@ type pairResult struct{ r1, r2 sub }
 // the ordering, never the proof's fault.
 var errUnsorted = errors.New("akd: internal error: elements out of label order")
 
-// builder rebuilds subtrees sequentially. Several run concurrently on
-// disjoint label ranges, each with its own hasher.
+// builder rebuilds subtrees sequentially (levels.go). Several run
+// concurrently on disjoint label ranges, each with its own queues.
 type builder struct {
-	s     *store
-	perm  []uint32
-	h     *hasher
-	k     *constants
-	stack []stackEntry
+	s    *store
+	perm []uint32
+	h    *hasher // one hash at a time: the joins above the tasks, the roots
+	k    *constants
+
+	stack   []stackEntry
+	vals    []pairResult // the subtrees of the current block
+	height  []uint16     // of vals: 0 when hashed, else 1 + the children's
+	ops     []op         // the joins of the current block
+	scratch []opScratch  // of ops
+	order   []int32      // ops by height
+	counts  []int32
+	maxOps  int           // joins planned per block: blockOps but in tests
+	q       oneBlockQueue // whatsapp_v1 label values
+	pairs   pairQueue     // whatsapp_v1
+	pq      *fixedQueue   // experimental parents
 }
 
 type stackEntry struct {
-	pairResult
-	left int // common prefix length with the entry below; -1 for none
+	ref  int32 // the subtree, in vals
+	left int   // common prefix length with the entry below; -1 for none
 }
 
 // check relates two neighbours in label order, returning their common
 // prefix length.
-func (b *builder) check(i, j uint32) (int, error) {
-	x, y := b.s.at(i), b.s.at(j)
+func check(s *store, i, j uint32) (int, error) {
+	x, y := s.at(i), s.at(j)
 	l, prefix, cmp := relate(x, y)
 	if prefix {
 		if x.bitLen() == y.bitLen() {
@@ -68,45 +82,6 @@ func (b *builder) check(i, j uint32) (int, error) {
 func labelString(it *item) string {
 	n := (it.bitLen() + 7) / 8
 	return fmt.Sprintf("%x/%d", it.label[:n], it.bitLen())
-}
-
-// run rebuilds the complete subtree perm[lo:hi] with a stack over the
-// elements in label order: the trie of sorted, prefix-free labels is the
-// Cartesian tree of the neighbours' common prefix lengths.
-func (b *builder) run(lo, hi int) (pairResult, error) {
-	st := b.stack[:0]
-	prev := -1
-	for i := lo; i < hi; i++ {
-		idx := b.perm[i]
-		it := b.s.at(idx)
-		leaf := sub{dig: it.dig, src: idx, plen: uint16(it.bitLen()), kind: subLeaf}
-		e := stackEntry{left: prev}
-		e.r2 = leaf
-		if !it.inserted() {
-			e.r1 = leaf
-		}
-		if it.bitLen() == 0 {
-			return pairResult{}, labelViolation("element with an empty label (the root's)")
-		}
-		st = append(st, e)
-		next := -1
-		if i+1 < hi {
-			l, err := b.check(idx, b.perm[i+1])
-			if err != nil {
-				return pairResult{}, err
-			}
-			next = l
-		}
-		for len(st) >= 2 && st[len(st)-1].left > next {
-			top := &st[len(st)-1]
-			below := &st[len(st)-2]
-			below.pairResult = b.join(top.left, &below.pairResult, &top.pairResult)
-			st = st[:len(st)-1]
-		}
-		prev = next
-	}
-	b.stack = st
-	return st[0].pairResult, nil
 }
 
 // join makes the node of label length p over the adjacent subtrees a
@@ -165,11 +140,15 @@ func (b *builder) labelOf(out *[32]byte, s *sub) {
 
 // prefixOf writes the first p bits of v, zero beyond.
 func prefixOf(out *[32]byte, v *[32]byte, p int) {
-	*out = [32]byte{}
-	full := p / 8
-	copy(out[:full], v[:full])
-	if r := p % 8; r != 0 {
-		out[full] = v[full] &^ (0xff >> r)
+	for w := 0; w < 4; w++ {
+		x := binary.BigEndian.Uint64(v[8*w:])
+		switch keep := p - 64*w; {
+		case keep <= 0:
+			x = 0
+		case keep < 64:
+			x &^= ^uint64(0) >> keep
+		}
+		binary.BigEndian.PutUint64(out[8*w:], x)
 	}
 }
 
@@ -205,35 +184,79 @@ type parallelBuild struct {
 	cfg     Config
 	k       *constants
 	minTask int
+	maxOps  int // the builders' block size, 0 for blockOps
 	sem     chan struct{}
 
-	mu     sync.Mutex
-	blocks uint64
+	mu   sync.Mutex
+	free []*builder // every builder made, when none is running
 }
 
 func (pb *parallelBuild) newBuilder() *builder {
-	return &builder{s: pb.s, perm: pb.perm, h: newHasher(pb.cfg), k: pb.k}
+	b := &builder{s: pb.s, perm: pb.perm, h: newHasher(pb.cfg), k: pb.k, maxOps: pb.maxOps}
+	if b.maxOps <= 0 {
+		b.maxOps = blockOps
+	}
+	b.q.simd = blake3x.Accelerated()
+	b.pairs.simd = b.q.simd
+	if pb.cfg.kind == kindExperimental {
+		b.pq = newFixedQueue(pb.cfg.domain, len(pb.cfg.domain)+2*(32+36), b.q.simd)
+	}
+	return b
 }
 
-func (pb *parallelBuild) done(b *builder) {
+// compressions returns the BLAKE3 compressions b ran.
+func (b *builder) compressions() uint64 {
+	n := b.h.blocks + b.q.hashes + b.pairs.hashes
+	if b.pq != nil {
+		n += b.pq.hashes
+	}
+	return n
+}
+
+// get returns an idle builder, reusing one (and its buffers) when it can.
+func (pb *parallelBuild) get() *builder {
 	pb.mu.Lock()
-	pb.blocks += b.h.blocks
+	defer pb.mu.Unlock()
+	if n := len(pb.free); n > 0 {
+		b := pb.free[n-1]
+		pb.free = pb.free[:n-1]
+		return b
+	}
+	return pb.newBuilder()
+}
+
+func (pb *parallelBuild) put(b *builder) {
+	pb.mu.Lock()
+	pb.free = append(pb.free, b)
 	pb.mu.Unlock()
+}
+
+// compressions returns the compressions run by every builder; none may be
+// running.
+func (pb *parallelBuild) compressions() uint64 {
+	var n uint64
+	for _, b := range pb.free {
+		n += b.compressions()
+	}
+	return n
+}
+
+// runTask runs one sequential task on an idle builder.
+func (pb *parallelBuild) runTask(lo, hi int) (pairResult, error) {
+	b := pb.get()
+	defer pb.put(b)
+	return b.run(lo, hi)
 }
 
 func (pb *parallelBuild) solve(lo, hi int) (pairResult, error) {
 	if hi-lo <= pb.minTask {
-		b := pb.newBuilder()
-		defer pb.done(b)
-		return b.run(lo, hi)
+		return pb.runTask(lo, hi)
 	}
-	b := pb.newBuilder()
-	defer pb.done(b)
 	first, last := pb.perm[lo], pb.perm[hi-1]
 	p, prefix, cmp := relate(pb.s.at(first), pb.s.at(last))
 	if prefix {
 		// Some neighbours are related too; the sequential pass names them.
-		return b.run(lo, hi)
+		return pb.runTask(lo, hi)
 	}
 	if cmp > 0 {
 		return pairResult{}, errUnsorted
@@ -242,7 +265,7 @@ func (pb *parallelBuild) solve(lo, hi int) (pairResult, error) {
 	if mid == lo || mid == hi {
 		return pairResult{}, errUnsorted
 	}
-	if _, err := b.check(pb.perm[mid-1], pb.perm[mid]); err != nil {
+	if _, err := check(pb.s, pb.perm[mid-1], pb.perm[mid]); err != nil {
 		return pairResult{}, err
 	}
 	var left pairResult
@@ -267,5 +290,7 @@ func (pb *parallelBuild) solve(lo, hi int) (pairResult, error) {
 	if err != nil {
 		return pairResult{}, err
 	}
+	b := pb.get()
+	defer pb.put(b)
 	return b.join(p, &left, &right), nil
 }

@@ -68,7 +68,7 @@ func VerifyStep(cfg Config, p *Proof, epoch uint64, prev, cur [32]byte, opts *Op
 	res := Result{Inserted: len(p.Inserted), Unchanged: len(p.Unchanged)}
 	d := newDigester(cfg, epoch, opts.workers())
 	for c := 0; c*chunkLen < s.n; c++ {
-		d.submit(s.chunks[c][:min(chunkLen, s.n-c*chunkLen)])
+		d.submit(s.chunks[c])
 	}
 	res.Compressions = d.wait()
 	return finish(context.Background(), cfg, s, prev, cur, opts.workers(), res)
@@ -97,13 +97,13 @@ func Verify(ctx context.Context, r io.Reader, cfg Config, epoch uint64, prev, cu
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			d.submit(s.chunks[submitted][:])
+			d.submit(s.chunks[submitted])
 			submitted++
 		}
 		return nil
 	})
 	if submitted*chunkLen < s.n {
-		d.submit(s.chunks[submitted][:s.n-submitted*chunkLen])
+		d.submit(s.chunks[submitted])
 	}
 	res.Compressions = d.wait()
 	res.Bytes = n
@@ -132,13 +132,13 @@ type digester struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	blocks uint64
-	inline *hasher
+	inline *elementHasher
 }
 
 func newDigester(cfg Config, epoch uint64, workers int) *digester {
 	d := &digester{cfg: cfg, epoch: epoch}
 	if workers <= 1 {
-		d.inline = newHasher(cfg)
+		d.inline = newElementHasher(cfg, epoch)
 		return d
 	}
 	d.jobs = make(chan []item, 2*workers)
@@ -146,12 +146,12 @@ func newDigester(cfg Config, epoch uint64, workers int) *digester {
 		d.wg.Add(1)
 		go func() {
 			defer d.wg.Done()
-			h := newHasher(cfg)
+			eh := newElementHasher(cfg, epoch)
 			for items := range d.jobs {
-				digest(h, items, epoch)
+				eh.digest(items)
 			}
 			d.mu.Lock()
-			d.blocks += h.blocks
+			d.blocks += eh.compressions()
 			d.mu.Unlock()
 		}()
 	}
@@ -160,7 +160,7 @@ func newDigester(cfg Config, epoch uint64, workers int) *digester {
 
 func (d *digester) submit(items []item) {
 	if d.inline != nil {
-		digest(d.inline, items, d.epoch)
+		d.inline.digest(items)
 		return
 	}
 	d.jobs <- items
@@ -169,7 +169,7 @@ func (d *digester) submit(items []item) {
 // wait waits for every submitted job and returns the compressions run.
 func (d *digester) wait() uint64 {
 	if d.inline != nil {
-		return d.inline.blocks
+		return d.inline.compressions()
 	}
 	close(d.jobs)
 	d.wg.Wait()
@@ -195,10 +195,11 @@ func finish(ctx context.Context, cfg Config, s *store, prev, cur [32]byte, worke
 			return res, err
 		}
 	}
-	b := pb.newBuilder()
+	b := pb.get()
 	res.Previous = b.root(&top.r1)
 	res.Current = b.root(&top.r2)
-	res.Compressions += pb.blocks + b.h.blocks
+	pb.put(b)
+	res.Compressions += pb.compressions()
 	switch {
 	case res.Previous != prev && res.Current != cur:
 		return res, rootMismatch("neither root rebuilds", res)

@@ -2,11 +2,22 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
+	"stele/archive"
+	"stele/layout"
+	"stele/record"
+	"stele/source"
 	"stele/store"
 	"stele/verify"
 )
@@ -30,12 +41,16 @@ type verifyLogJSON struct {
 }
 
 func runVerify(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "verify", "TARGET -vkey KEY [-json]")
+	fs := newFlags(e, "verify", "TARGET -vkey KEY [-json] [-deep all|N|P%]")
 	var keys verifierList
 	fs.Var(&keys, "vkey", "verifier `KEY` string, or @FILE with one key per line (repeatable); a base key verifies the logs named <base>/<namespace>")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
 	conc := fs.Int("concurrency", 16, "entry bundles fetched ahead")
 	verbose := fs.Bool("v", false, "log progress on stderr")
+	deep := fs.String("deep", "", "also re-fetch and re-verify the AKD proofs of logged epochs: `all`, N epochs, or P% (a random sample, printed with its seed)")
+	deepSeed := fs.Uint64("deep-seed", 0, "repeat an earlier -deep sample: the `SEED` it printed")
+	var sources sourceFlags
+	fs.Var(&sources, "source", "where -deep fetches proofs: `LOCATION`, or NS=LOCATION per namespace (repeatable); default: each namespace's log_directory")
 	pos, code, ok := parseFlags(e, fs, args)
 	if !ok {
 		return code
@@ -47,13 +62,36 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		return usageError(fs, "-vkey is required")
 	}
 	target := pos[0]
-	st, err := store.Open(target)
-	if err != nil {
+	var st store.Store
+	var err error
+	if archive.IsArchive(target) {
+		if st, err = archive.OpenStore(target); err != nil {
+			fmt.Fprintf(e.stderr, "stele verify: %v\n", err)
+			if errors.Is(err, archive.ErrUnsafeEntry) {
+				return exitViolation
+			}
+			return exitIncomplete
+		}
+		if c, ok := st.(io.Closer); ok {
+			defer c.Close()
+		}
+	} else if st, err = store.Open(target); err != nil {
 		return usageError(fs, "%v", err)
 	}
 	opts := verify.Options{Concurrency: *conc, Records: true}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+	}
+	seed := *deepSeed
+	if *deep != "" && seed == 0 {
+		var b [8]byte
+		rand.Read(b[:])
+		seed = binary.LittleEndian.Uint64(b[:]) | 1
+	}
+	if *deep != "" {
+		if _, err := verify.NewSampler(*deep, seed); err != nil {
+			return usageError(fs, "%v", err)
+		}
 	}
 	prefixes, err := verify.FindLogs(ctx, st)
 	if err != nil {
@@ -65,7 +103,21 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		if p != "" {
 			sub = store.Sub(st, p)
 		}
-		r := verify.Log(ctx, sub, keys.keys, opts)
+		logOpts := opts
+		var sampler *verify.Sampler
+		if *deep != "" {
+			sampler, _ = verify.NewSampler(*deep, seed)
+			logOpts.Entry = func(i int64, entry []byte) error {
+				if rec, err := record.Parse(entry); err == nil {
+					sampler.Offer(rec)
+				}
+				return nil
+			}
+		}
+		r := verify.Log(ctx, sub, keys.keys, logOpts)
+		if sampler != nil && r.Err == nil && r.Status != verify.StatusOpaque {
+			r.Err = deepVerify(ctx, e, st, p, sources, sampler, seed, *deep)
+		}
 		j := verifyLogJSON{
 			Origin:         r.Origin,
 			Size:           r.Size,
@@ -122,4 +174,59 @@ func reportVerify(e *env, asJSON bool, logs []verifyLogJSON) int {
 		}
 	}
 	return code
+}
+
+// sourceFlags is the repeatable -source flag: LOCATION for every log, or
+// NS=LOCATION for one namespace.
+type sourceFlags struct {
+	any   string
+	perNS map[string]string
+}
+
+func (f *sourceFlags) String() string { return "" }
+
+func (f *sourceFlags) Set(v string) error {
+	if ns, loc, ok := strings.Cut(v, "="); ok && layout.ValidNamespace(ns) && !strings.Contains(ns, "/") {
+		if f.perNS == nil {
+			f.perNS = map[string]string{}
+		}
+		f.perNS[ns] = loc
+		return nil
+	}
+	f.any = v
+	return nil
+}
+
+// deepVerify re-verifies the sampled records' proofs from the namespace's
+// source: -source, or the log_directory its Plexi namespace object names.
+func deepVerify(ctx context.Context, e *env, site store.Store, prefix string, sources sourceFlags, s *verify.Sampler, seed uint64, spec string) error {
+	ns := strings.TrimSuffix(strings.TrimPrefix(prefix, "logs/"), "/")
+	loc := sources.perNS[ns]
+	if loc == "" {
+		loc = sources.any
+	}
+	if loc == "" && ns != "" {
+		if obj, err := site.Get(ctx, layout.Namespace(ns)); err == nil {
+			var info struct {
+				LogDirectory *string `json:"log_directory"`
+			}
+			if json.Unmarshal(obj.Data, &info) == nil && info.LogDirectory != nil {
+				loc = *info.LogDirectory
+			}
+		}
+	}
+	if loc == "" {
+		return fmt.Errorf("-deep: no source for %q: give -source LOCATION (or NS=LOCATION)", ns)
+	}
+	src, err := source.Open(loc)
+	if err != nil {
+		return fmt.Errorf("-deep: source %s: %w", loc, err)
+	}
+	sample := s.Sample()
+	var epochs []string
+	for _, r := range sample {
+		epochs = append(epochs, strconv.FormatUint(r.Epoch, 10))
+	}
+	fmt.Fprintf(e.stderr, "stele verify: -deep %s -deep-seed %d: re-verifying %d proofs from %s: epochs %s\n", spec, seed, len(sample), loc, strings.Join(epochs, " "))
+	return verify.DeepCheck(ctx, src, sample, runtime.NumCPU(), nil)
 }

@@ -1,0 +1,158 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+
+	"stele/checkpoint"
+	"stele/layout"
+	"stele/store"
+	"stele/tiles"
+	"stele/verify"
+)
+
+// history is a log's fetched history object, written after the archived
+// checkpoints it lists.
+type history struct {
+	obj   *store.Object
+	sizes []int64
+}
+
+// archivedCheckpoints fetches the log's history and every archived
+// checkpoint it lists, each checked to be signed by a trusted key for the
+// log's origin. A log without history (any log not written by stele) has
+// none: the result is nil.
+func (r *run) archivedCheckpoints(ctx context.Context, prefix, origin string) (*history, error) {
+	key := prefix + layout.History
+	obj, err := r.src.Get(ctx, key)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", key, err)
+	}
+	if obj, err = Normalize(key, obj); err != nil {
+		return nil, err
+	}
+	r.c.gotRemote(len(obj.Data))
+	sizes, err := ParseHistory(obj.Data)
+	if err != nil {
+		return nil, &verify.Failure{Object: layout.History, Err: err}
+	}
+	r.c.expected.Add(int64(len(sizes)))
+	keys := make([]string, len(sizes))
+	for i, s := range sizes {
+		keys[i] = prefix + layout.ArchivedCheckpoint(s)
+	}
+	err = r.each(ctx, keys, func(ctx context.Context, key string) error {
+		obj, found, err := r.fetchOptional(ctx, key)
+		if err != nil || !found {
+			return err
+		}
+		c, err := checkpoint.OpenWithOrigin(obj.Data, r.opts.Verifiers...)
+		if err != nil {
+			return &verify.Failure{Object: key[len(prefix):], Err: err}
+		}
+		if c.Origin != origin {
+			return &verify.Failure{Object: key[len(prefix):], Err: fmt.Errorf("origin %q, the log's is %q", c.Origin, origin)}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &history{obj: &obj, sizes: sizes}, nil
+}
+
+// namespaceObjects fetches a namespace's Plexi objects (its info, its
+// last-verified-epoch, the audit of every signed epoch) and its pages.
+func (r *run) namespaceObjects(ctx context.Context, ns string, size int64, ep *epochs, h *history) error {
+	keys := []string{
+		layout.Namespace(ns),
+		layout.LastVerifiedEpoch(ns),
+		layout.NamespacePage(ns),
+		layout.EpochList(ns),
+		layout.EpochIndex(ns),
+		layout.HistoryIndex(ns),
+	}
+	for k := int64(0); k*tiles.Width < size; k++ {
+		keys = append(keys, layout.EpochPage(ns, k))
+	}
+	if h != nil {
+		pages := (len(h.sizes)-1)/layout.HistoryPageSize + 1
+		for p := 0; p < pages-1; p++ {
+			keys = append(keys, layout.HistoryPage(ns, p))
+		}
+	}
+	for _, e := range ep.all() {
+		keys = append(keys, layout.Audit(ns, e))
+	}
+	r.c.expected.Add(int64(len(keys)))
+	return r.each(ctx, keys, func(ctx context.Context, key string) error {
+		_, _, err := r.fetchOptional(ctx, key)
+		return err
+	})
+}
+
+// siteObjects fetches the site-wide objects: Plexi's info and namespace
+// list, the index page, and the assets the pages load.
+func (r *run) siteObjects(ctx context.Context, prefixes []string) error {
+	keys := []string{layout.Info, layout.Namespaces, layout.IndexPage}
+	r.c.expected.Add(int64(len(keys)))
+	if err := r.each(ctx, keys, func(ctx context.Context, key string) error {
+		_, _, err := r.fetchOptional(ctx, key)
+		return err
+	}); err != nil {
+		return err
+	}
+	pages := []string{layout.IndexPage}
+	for _, p := range prefixes {
+		pages = append(pages, p+"index.html")
+	}
+	seen := map[string]bool{}
+	var assets []string
+	for _, p := range pages {
+		obj, err := r.dst.Get(ctx, p)
+		if err != nil {
+			continue // not mirrored: the source has no such page
+		}
+		data, err := obj.Decoded()
+		if err != nil {
+			continue
+		}
+		for _, a := range AssetRefs(data) {
+			if !seen[a] {
+				seen[a] = true
+				assets = append(assets, a)
+			}
+		}
+	}
+	r.c.expected.Add(int64(len(assets)))
+	return r.each(ctx, assets, func(ctx context.Context, key string) error {
+		_, _, err := r.fetchOptional(ctx, key)
+		return err
+	})
+}
+
+var assetRef = regexp.MustCompile(`(?:^|[^A-Za-z0-9._/-])/?(?:\.\./|\./)*(` + regexp.QuoteMeta(layout.AssetPrefix) + `[A-Za-z0-9][A-Za-z0-9._-]{0,127})`)
+
+// AssetRefs returns the keys of the site assets (layout.AssetPrefix) that
+// an HTML page refers to by a relative path (or one from the host's root),
+// each once, in order of
+// appearance. Only valid store keys are returned.
+func AssetRefs(page []byte) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, m := range assetRef.FindAllSubmatch(page, -1) {
+		k := string(m[1])
+		if seen[k] || store.CheckKey(k) != nil {
+			continue
+		}
+		seen[k] = true
+		out = append(out, k)
+	}
+	return out
+}
