@@ -19,6 +19,12 @@ import (
 // publishSite generates a small simulated directory, publishes it with the
 // batch job into a site directory, and returns the site and the verifier.
 func publishSite(t *testing.T, epochs int) (string, *checkpoint.Verifier) {
+	siteDir, _, v := publishSiteSource(t, epochs)
+	return siteDir, v
+}
+
+// publishSiteSource is publishSite that also returns the proof directory.
+func publishSiteSource(t *testing.T, epochs int) (string, string, *checkpoint.Verifier) {
 	t.Helper()
 	tmp := t.TempDir()
 	src := filepath.Join(tmp, "proofs")
@@ -49,7 +55,7 @@ func publishSite(t *testing.T, epochs int) (string, *checkpoint.Verifier) {
 	if sum := job.Run(context.Background()); sum.ExitCode != 0 {
 		t.Fatalf("publish: %+v", sum)
 	}
-	return siteDir, v
+	return siteDir, src, v
 }
 
 func TestProveAndVerifyProof(t *testing.T) {

@@ -24,14 +24,18 @@ func newFlags(e *env, name, synopsis string) *flag.FlagSet {
 // exit code to use when parsing failed or -h was asked for (help goes to
 // stdout and is success).
 func parseFlags(e *env, fs *flag.FlagSet, args []string) (pos []string, code int, ok bool) {
+	usage := fs.Usage
+	fs.Usage = func() {} // the flag package calls it on errors; we print once, below
+	defer func() { fs.Usage = usage }()
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(e.stdout)
-			fs.Usage()
+			usage()
 			return nil, exitOK, false
 		}
 		if err != nil {
+			usage()
 			return nil, exitUsage, false
 		}
 		rest := fs.Args()
