@@ -10,7 +10,7 @@ DEMO    ?= demo
 ADDR    ?= 127.0.0.1:8080
 PKGS    := ./...
 # Packages whose tests start goroutines that meet; run under the race detector.
-RACE_PKGS := ./store/... ./tiles/... ./verify/... ./publish/... ./site/... ./cmd/...
+RACE_PKGS := ./store/... ./source/... ./tiles/... ./verify/... ./publish/... ./site/... ./mirror/... ./archive/... ./internal/... ./cmd/...
 
 .PHONY: build run test test-race bench fuzz clean
 
@@ -20,6 +20,9 @@ build:
 run: build
 	$(BIN) demo -dir $(DEMO) -addr $(ADDR)
 
+# The S3 tests start a real S3 server (versitygw, installed and cached by
+# version by scripts/versitygw.sh; the first install builds it, a few minutes).
+test: export STELE_VERSITYGW = $(shell scripts/versitygw.sh)
 test:
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 $(PKGS)

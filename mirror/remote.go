@@ -23,29 +23,12 @@ func NewRemote(baseURL string, client *http.Client) (store.Store, error) {
 		tr.MaxIdleConnsPerHost = 64
 		client = &http.Client{Transport: tr}
 	}
-	rt := client.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	c := *client
-	c.Transport = gzipAsked{rt}
-	h, err := store.NewHTTP(baseURL, &c)
+	h, err := store.NewHTTP(baseURL, client)
 	if err != nil {
 		return nil, fmt.Errorf("mirror: %w", err)
 	}
+	h.KeepEncoding = true // bundles and pages are kept as published
 	return normalizing{h}, nil
-}
-
-// gzipAsked sets Accept-Encoding itself, which stops net/http from
-// decoding responses behind the caller's back.
-type gzipAsked struct{ next http.RoundTripper }
-
-func (g gzipAsked) RoundTrip(r *http.Request) (*http.Response, error) {
-	if r.Header.Get("Accept-Encoding") == "" {
-		r = r.Clone(r.Context())
-		r.Header.Set("Accept-Encoding", "gzip")
-	}
-	return g.next.RoundTrip(r)
 }
 
 // normalizing is a store whose Get applies Normalize.

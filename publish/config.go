@@ -24,7 +24,8 @@ type Config struct {
 	// namespace's log has the origin "<origin>/<namespace>".
 	Origin string `yaml:"origin"`
 	// Site is where the site is published: a local directory (the
-	// default, "./site") or, with the S3 store, s3://BUCKET/PREFIX?....
+	// default, "./site") or s3://BUCKET/PREFIX?region=R&endpoint=URL&use_path_style=true
+	// (the query optional; credentials from the standard AWS chain).
 	Site string `yaml:"site"`
 	// Key is the signing key file written by `stele keygen` (mode 0600;
 	// refused when group or others can access it).
@@ -53,9 +54,11 @@ type Namespace struct {
 	// Name matches [A-Za-z0-9][A-Za-z0-9._-]{0,127}; it becomes a path
 	// segment ("logs/<name>/", "namespaces/<name>") and part of the origin.
 	Name string `yaml:"name"`
-	// Source is where the directory publishes its proofs: a local
-	// directory of "<epoch>/<prev>/<cur>" objects (S3 and HTTPS sources
-	// come with the S3 store).
+	// Source is where the directory publishes its proofs, objects named
+	// "<epoch>/<prev>/<cur>": a local directory, s3://BUCKET/PREFIX?...
+	// (the standard AWS credential chain, anonymous without credentials),
+	// or a bucket's public https:// URL (the S3 listing API over HTTPS;
+	// a prefix inside the bucket is ?prefix=P/).
 	Source string `yaml:"source"`
 	// Configuration is the AKD hashing configuration: "whatsapp_v1" or
 	// "experimental" (then Domain is required).

@@ -8,12 +8,25 @@ import (
 	"stele/store"
 )
 
-// Requests counts store calls by the kind of request they make on an
-// object store.
+// Requests counts requests by kind. For a store or source that counts
+// the requests it really sends (S3, an HTTPS bucket: store.RequestCounter)
+// these are those, retries included; for a local directory, the store
+// calls, by the kind of request they would be.
 type Requests struct {
 	GET  int64 `json:"GET"`
 	PUT  int64 `json:"PUT"`
 	LIST int64 `json:"LIST"`
+	HEAD int64 `json:"HEAD"`
+}
+
+// requestsOf reads a counter's totals, or false when v counts nothing.
+func requestsOf(v any) (Requests, bool) {
+	c, ok := v.(store.RequestCounter)
+	if !ok {
+		return Requests{}, false
+	}
+	m := c.Requests()
+	return Requests{GET: m["GET"], PUT: m["PUT"], LIST: m["LIST"], HEAD: m["HEAD"]}, true
 }
 
 // countingStore counts the calls made through it and the objects written.
@@ -67,7 +80,7 @@ func (c *countingStore) snapshot() (Requests, int64) {
 }
 
 func (r Requests) sub(o Requests) Requests {
-	return Requests{GET: r.GET - o.GET, PUT: r.PUT - o.PUT, LIST: r.LIST - o.LIST}
+	return Requests{GET: r.GET - o.GET, PUT: r.PUT - o.PUT, LIST: r.LIST - o.LIST, HEAD: r.HEAD - o.HEAD}
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

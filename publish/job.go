@@ -95,7 +95,8 @@ type NamespaceSummary struct {
 	Unchecked      int      `json:"unchecked"`
 	BytesRead      int64    `json:"bytes_read"`
 	ObjectsWritten int64    `json:"objects_written"`
-	Requests       Requests `json:"requests"`
+	Requests       Requests `json:"requests"`        // to the site store
+	SourceRequests Requests `json:"source_requests"` // to the proof source
 	LogSize        int64    `json:"log_size"`
 	DurationMS     float64  `json:"duration_ms"`
 	Error          string   `json:"error,omitempty"`

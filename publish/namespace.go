@@ -39,6 +39,7 @@ const appendBatch = 256
 func (j *Job) runNamespace(ctx, budget context.Context, ns *Namespace) (s NamespaceSummary) {
 	wall := time.Now()
 	req0, w0 := j.site.snapshot()
+	real0, counted := requestsOf(j.site.Store)
 	s.Name = ns.Name
 	r := &nsRun{j: j, ns: ns, sum: &s, st: store.Sub(j.site, layout.LogPrefix(ns.Name)), origin: j.cfg.Origin + "/" + ns.Name}
 	err := r.run(ctx, budget)
@@ -47,7 +48,7 @@ func (j *Job) runNamespace(ctx, budget context.Context, ns *Namespace) (s Namesp
 		s.Result = ResultOK
 	case errors.Is(err, ErrConfig):
 		s.Result = ResultConfig
-	case errors.Is(err, errViolation), errors.Is(err, ErrCorrupt), errors.Is(err, store.ErrImmutable) && !errors.Is(err, ErrLeftover):
+	case errors.Is(err, errViolation), errors.Is(err, ErrCorrupt), errors.Is(err, errSplitView):
 		s.Result = ResultViolation
 	default:
 		s.Result = ResultUnchecked
@@ -62,6 +63,14 @@ func (j *Job) runNamespace(ctx, budget context.Context, ns *Namespace) (s Namesp
 	}
 	req, w := j.site.snapshot()
 	s.Requests, s.ObjectsWritten = req.sub(req0), w-w0
+	if real, ok := requestsOf(j.site.Store); ok && counted {
+		s.Requests = real.sub(real0) // namespaces run one at a time, each ending synced
+	}
+	if r.src != nil {
+		if sr, ok := requestsOf(r.src); ok {
+			s.SourceRequests = sr
+		}
+	}
 	s.DurationMS = float64(time.Since(wall).Microseconds()) / 1000
 	return s
 }

@@ -90,6 +90,9 @@ func (r *nsRun) publish(ctx context.Context) error {
 	return r.archive(ctx)
 }
 
+// errSplitView marks two different checkpoints published for one size.
+var errSplitView = errors.New("split view")
+
 // lastSignedEpoch is the newest epoch this run signed, if any.
 func (r *nsRun) lastSignedEpoch() *uint64 {
 	for i := len(r.added) - 1; i >= 0; i-- {
@@ -121,6 +124,11 @@ func (r *nsRun) archive(ctx context.Context) error {
 		return nil
 	}
 	if err := r.st.Create(ctx, layout.ArchivedCheckpoint(size), note, md(layout.MDArchived)); err != nil {
+		if errors.Is(err, store.ErrImmutable) {
+			// Another checkpoint of the same size was published: two
+			// trees of one size, evidence kept where it is (exit 1).
+			return fmt.Errorf("%w: %s holds another checkpoint of size %d: %v", errSplitView, layout.ArchivedCheckpoint(size), size, err)
+		}
 		return fmt.Errorf("archiving the checkpoint of size %d: %w", size, err)
 	}
 	if !listed {

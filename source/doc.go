@@ -27,11 +27,12 @@
 //
 //   - [Dir] is a local directory laid out as DIR/<epoch>/<prev>/<cur>, as
 //     `stele akd gen` writes it.
+//   - [S3] is a bucket read through the S3 API (`s3://BUCKET/PREFIX?...`,
+//     ListObjectsV2 with pagination; anonymous when no credentials).
+//   - [HTTP] is a bucket's public URL (`https://HOST[/PATH]`, a CDN in
+//     front of it or a path-style bucket URL): the S3 listing API over
+//     plain HTTP(S), with a cache-busting parameter on listings.
 //   - [Open] picks a source from a configured location.
-//
-// S3 buckets (`s3://`) and a bucket's public listing over plain HTTP
-// (`https://`, S3 ListObjectsV2 with a per-epoch prefix) are not implemented
-// yet; [Open] refuses them with an error wrapping [ErrUnsupported].
 //
 // [LimitReader] caps how much of an object a caller reads (the
 // configuration's max_proof_bytes), failing with [ErrTooLarge].

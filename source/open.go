@@ -1,12 +1,15 @@
 package source
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"stele/internal/s3client"
 )
 
 // ErrUnsupported is wrapped by the error of [Open] for a location whose
@@ -17,9 +20,11 @@ var ErrUnsupported = errors.New("source: unsupported location")
 //
 //   - a directory path, or a file:// URL (with an empty or "localhost"
 //     host), is a [Dir];
-//   - s3://BUCKET/PREFIX?... and a bucket's public http:// or https:// URL
-//     are not supported yet (they arrive with S3 support): the error wraps
-//     [ErrUnsupported];
+//   - s3://BUCKET/PREFIX?region=R&endpoint=URL&use_path_style=true is an
+//     [S3] source (credentials from the standard AWS chain, anonymous when
+//     it has none);
+//   - a bucket's public http:// or https:// URL, with an optional
+//     ?prefix=P/, is an [HTTP] source (the S3 listing API over plain HTTP);
 //   - any other "scheme://" location is an error wrapping ErrUnsupported.
 func Open(location string) (Source, error) {
 	if location == "" {
@@ -36,9 +41,10 @@ func Open(location string) (Source, error) {
 			return nil, err
 		}
 		return NewDir(path)
-	case "s3", "http", "https":
-		return nil, fmt.Errorf("%w: %s:// sources (S3 buckets and their public listings) are not implemented yet: %s",
-			ErrUnsupported, strings.ToLower(scheme), location)
+	case "s3":
+		return OpenS3(context.Background(), location, s3client.Options{})
+	case "http", "https":
+		return NewHTTP(location, nil)
 	default:
 		return nil, fmt.Errorf("%w: unknown scheme %q in %s", ErrUnsupported, scheme, location)
 	}

@@ -48,11 +48,6 @@ func TestOpen(t *testing.T) {
 
 func TestOpenUnsupported(t *testing.T) {
 	for _, loc := range []string{
-		"s3://bucket/proofs/?region=us-east-1",
-		"S3://bucket",
-		"https://proofs.example.com",
-		"http://localhost:9000/bucket?prefix=whatsapp/",
-		"HTTPS://proofs.example.com/",
 		"gs://bucket/prefix",
 		"ftp://proofs.example.com/",
 	} {
@@ -61,9 +56,27 @@ func TestOpenUnsupported(t *testing.T) {
 			t.Errorf("Open(%q) = %v, %v; want an error wrapping ErrUnsupported", loc, s, err)
 		}
 	}
-	_, err := source.Open("s3://bucket/proofs")
-	if err == nil || !strings.Contains(err.Error(), "s3://") {
-		t.Errorf("Open(s3://...) error = %v, want it to name the scheme", err)
+}
+
+func TestOpenRemote(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	for _, loc := range []string{"s3://bucket/proofs/?region=us-east-1", "S3://bucket"} {
+		s, err := source.Open(loc)
+		if _, ok := s.(*source.S3); err != nil || !ok {
+			t.Errorf("Open(%q) = %T, %v; want a *source.S3", loc, s, err)
+		}
+	}
+	for _, loc := range []string{"https://proofs.example.com", "http://localhost:9000/bucket?prefix=whatsapp/", "HTTPS://proofs.example.com/"} {
+		s, err := source.Open(loc)
+		if _, ok := s.(*source.HTTP); err != nil || !ok {
+			t.Errorf("Open(%q) = %T, %v; want a *source.HTTP", loc, s, err)
+		}
+	}
+	for _, loc := range []string{"s3://bucket/proofs?colour=blue", "s3://", "https://x.example/?list-type=2", "https://user:pw@x.example/", "http://"} {
+		if s, err := source.Open(loc); err == nil {
+			t.Errorf("Open(%q) = %T, want an error", loc, s)
+		}
 	}
 }
 
@@ -91,24 +104,30 @@ func TestOpenErrors(t *testing.T) {
 }
 
 // FuzzOpen checks that Open never panics, and that whatever it accepts is
-// a directory source and whatever names an S3 or HTTP source is refused as
-// unsupported.
+// the kind of source its scheme names.
 func FuzzOpen(f *testing.F) {
 	for _, s := range []string{".", "file:///", "file://localhost/", "s3://b/p", "https://x", "a:b", "c:\\x", "://", "1a://x"} {
 		f.Add(s)
 	}
+	f.Setenv("AWS_ACCESS_KEY_ID", "test")
+	f.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	f.Fuzz(func(t *testing.T, loc string) {
 		s, err := source.Open(loc)
 		if err != nil {
 			return
 		}
-		if _, ok := s.(*source.Dir); !ok {
-			t.Fatalf("Open(%q) = %T", loc, s)
+		scheme, _, hasScheme := strings.Cut(strings.ToLower(loc), "://")
+		var ok bool
+		switch {
+		case hasScheme && scheme == "s3":
+			_, ok = s.(*source.S3)
+		case hasScheme && (scheme == "http" || scheme == "https"):
+			_, ok = s.(*source.HTTP)
+		default:
+			_, ok = s.(*source.Dir)
 		}
-		scheme, _, _ := strings.Cut(strings.ToLower(loc), "://")
-		switch scheme {
-		case "s3", "http", "https":
-			t.Fatalf("Open(%q) accepted an unsupported location", loc)
+		if !ok {
+			t.Fatalf("Open(%q) = %T", loc, s)
 		}
 	})
 }

@@ -1,14 +1,15 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -79,7 +80,9 @@ import (
 // older than a minute).
 //
 // A Dir that only reads never writes anything, so it works on a read-only
-// tree. Writes that were never synced are discarded by [Dir.Close] or lost
+// tree. Besides Get, it offers a cheaper read for callers that authenticate
+// what they read by other means: [Dir.AppendData] (the bytes, no hashing,
+// no ETag) and [Dir.RecordedMetadata] (the metadata as recorded, unchecked). Writes that were never synced are discarded by [Dir.Close] or lost
 // with the process.
 type Dir struct {
 	root  string // the site tree
@@ -190,6 +193,8 @@ func (d *Dir) Get(ctx context.Context, key string) (Object, error) {
 	if err != nil {
 		return Object{}, fmt.Errorf("store: reading %q: %w", key, err)
 	}
+	// The ETag is the hash of the bytes just read, never a recorded one:
+	// it must change whenever the bytes do, however they were changed.
 	sum := sha256.Sum256(data)
 	md, err := d.readMeta(key, sum)
 	if err != nil {
@@ -201,9 +206,83 @@ func (d *Dir) Get(ctx context.Context, key string) (Object, error) {
 	return Object{Data: data, Metadata: md, ETag: etagOf(sum)}, nil
 }
 
+// AppendData appends the bytes of the object at key to buf and returns the
+// extended slice: the bytes [Dir.Get] returns as Object.Data, read without
+// hashing them and without looking at their metadata, and so with no ETag.
+// It is the read of a caller that authenticates objects by other means (a
+// log verifier checks every tile against the tree) and reads many: reusing
+// buf, it allocates nothing once buf is large enough. Errors are Get's: an
+// error wrapping os.ErrNotExist when key holds no object. On error it
+// returns buf as it was.
+func (d *Dir) AppendData(ctx context.Context, key string, buf []byte) ([]byte, error) {
+	if err := CheckKey(key); err != nil {
+		return buf, err
+	}
+	if err := ctx.Err(); err != nil {
+		return buf, fmt.Errorf("store: reading %q: %w", key, err)
+	}
+	d.mu.RLock()
+	if w := d.pending[key]; w != nil {
+		out, err := appendObject(buf, w.tmp)
+		d.mu.RUnlock()
+		if err != nil {
+			return buf, fmt.Errorf("store: reading unsynced %q: %w", key, err)
+		}
+		return out, nil
+	}
+	d.mu.RUnlock()
+	out, err := appendObject(buf, d.objectPath(key))
+	if err != nil {
+		return buf, fmt.Errorf("store: reading %q: %w", key, err)
+	}
+	return out, nil
+}
+
+// RecordedMetadata returns the Metadata recorded for the object at key
+// without checking, as [Dir.Get] does, that the record describes the bytes
+// now stored: where it describes other bytes (an object replaced by another
+// program, or a crash between an object's rename and its sidecar's), Get
+// returns empty Metadata and RecordedMetadata the record. So Get's Metadata
+// is always either this one or empty, which is all a caller may rely on: a
+// caller that needs the very Metadata of the bytes it read uses Get. No
+// record, or an unreadable one, is empty Metadata; a key that holds no
+// object is not an error here.
+func (d *Dir) RecordedMetadata(ctx context.Context, key string) (Metadata, error) {
+	if err := CheckKey(key); err != nil {
+		return Metadata{}, err
+	}
+	if err := ctx.Err(); err != nil {
+		return Metadata{}, fmt.Errorf("store: reading metadata of %q: %w", key, err)
+	}
+	d.mu.RLock()
+	w, fixing := d.pending[key], d.fixes[key] != nil
+	d.mu.RUnlock()
+	switch {
+	case w != nil:
+		return w.md, nil
+	case fixing:
+		// An unsynced sidecar repair applies only to the bytes it names:
+		// Get knows which record holds.
+		obj, err := d.Get(ctx, key)
+		if errors.Is(err, fs.ErrNotExist) {
+			return Metadata{}, nil
+		}
+		return obj.Metadata, err
+	}
+	_, md, ok, err := d.sidecarOf(key)
+	if err != nil || !ok {
+		return Metadata{}, err
+	}
+	return md, nil
+}
+
 // readObject reads the regular file at p. A missing file, or a directory
 // (a key that is only a prefix), is reported as fs.ErrNotExist.
-func readObject(p string) ([]byte, error) {
+func readObject(p string) ([]byte, error) { return appendObject(nil, p) }
+
+// appendObject appends the bytes of the regular file at p to buf, as
+// readObject reads them.
+func appendObject(buf []byte, p string) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		if isNotDir(err) {
@@ -222,30 +301,51 @@ func readObject(p string) ([]byte, error) {
 	case !fi.Mode().IsRegular():
 		return nil, fmt.Errorf("%s is not a regular file", p)
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(fi.Size()) + bytes.MinRead)
-	if _, err := buf.ReadFrom(f); err != nil {
-		return nil, err
+	// Room for the whole file and one more byte, so that the read that
+	// finds the end of the file needs no growth; a file that grew since
+	// Stat is read to its end all the same.
+	buf = slices.Grow(buf, int(fi.Size())+1)
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, 4096)
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
 }
 
 // readMeta returns the metadata of the object at key whose bytes hash to
 // sum: empty if there is no sidecar, or if it is malformed or names other
 // bytes.
 func (d *Dir) readMeta(key string, sum [sha256.Size]byte) (Metadata, error) {
+	got, md, ok, err := d.sidecarOf(key)
+	if err != nil || !ok || got != sum {
+		return Metadata{}, err
+	}
+	return md, nil
+}
+
+// sidecarOf reads key's sidecar: the hash of the bytes it describes and
+// their metadata, ok=false if there is none or it is malformed.
+func (d *Dir) sidecarOf(key string) (sum [sha256.Size]byte, md Metadata, ok bool, err error) {
 	b, err := os.ReadFile(d.metaPath(key))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) || isNotDir(err) || isDirErr(err) {
-			return Metadata{}, nil
+			return sum, Metadata{}, false, nil
 		}
-		return Metadata{}, fmt.Errorf("store: reading metadata of %q: %w", key, err)
+		return sum, Metadata{}, false, fmt.Errorf("store: reading metadata of %q: %w", key, err)
 	}
-	got, md, err := parseSidecar(b)
-	if err != nil || got != sum {
-		return Metadata{}, nil
+	sum, md, err = parseSidecar(b)
+	if err != nil {
+		return sum, Metadata{}, false, nil
 	}
-	return md, nil
+	return sum, md, true, nil
 }
 
 // Close discards the writes not yet synced, removes this Dir's temporary

@@ -24,6 +24,9 @@
 //
 //   - [Dir] is a local directory holding the site tree itself: key a/b/c is
 //     the file a/b/c under the root, so any static web server can serve it.
+//   - [S3] is a bucket (`s3://BUCKET/PREFIX?region=&endpoint=&use_path_style=`):
+//     conditional writes (If-None-Match: * to create, If-Match to swap),
+//     bounded parallel uploads, the SDK's retries; see [OpenS3].
 //   - [HTTP] reads a published site over HTTP(S); it cannot write or list.
 //   - [Sub] is a view of another store under a key prefix, such as one log's
 //     "logs/<namespace>/".

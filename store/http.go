@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +31,10 @@ type HTTP struct {
 	// MaxObjectBytes is the largest object Get reads (after decoding).
 	// A larger one is an error.
 	MaxObjectBytes int64
+
+	// KeepEncoding makes Get return objects as sent, with their
+	// ContentEncoding, instead of decoding them.
+	KeepEncoding bool
 }
 
 var _ Store = (*HTTP)(nil)
@@ -89,9 +95,13 @@ func (h *HTTP) URL(key string) string {
 
 // Get fetches the object. Checkpoints (keys "checkpoint" and ".../checkpoint")
 // are asked for with Cache-Control: no-cache, so that a CDN revalidates them.
-// When Go's HTTP client asked for gzip and decoded the response, Data is
-// the decoded bytes and ContentEncoding is empty. A body shorter than its
-// Content-Length is an error.
+// It asks for gzip itself and decodes a gzip body after the whole body
+// has arrived, so Data is the object's plain bytes and ContentEncoding is
+// empty (unless KeepEncoding is set: then Data is the bytes as sent and
+// ContentEncoding says how they are encoded, as a mirror keeps them). A body that arrived whole but does not decode
+// is an error wrapping ErrCorruptEncoding (bytes to judge, not a failed
+// transfer); decoded output is bounded by MaxObjectBytes too. A body
+// shorter than its Content-Length is an error.
 func (h *HTTP) Get(ctx context.Context, key string) (Object, error) {
 	if err := CheckKey(key); err != nil {
 		return Object{}, err
@@ -104,6 +114,7 @@ func (h *HTTP) Get(ctx context.Context, key string) (Object, error) {
 	if isCheckpointKey(key) {
 		req.Header.Set("Cache-Control", "no-cache")
 	}
+	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := h.client.Do(req)
 	if err != nil {
 		return Object{}, fmt.Errorf("store: fetching %s: %w", u, err)
@@ -130,12 +141,19 @@ func (h *HTTP) Get(ctx context.Context, key string) (Object, error) {
 		return Object{}, fmt.Errorf("store: fetching %s: short transfer: %d of %d bytes: %w", u, len(data), resp.ContentLength, io.ErrUnexpectedEOF)
 	}
 	md := Metadata{
-		ContentType:     resp.Header.Get("Content-Type"),
-		CacheControl:    resp.Header.Get("Cache-Control"),
-		ContentEncoding: resp.Header.Get("Content-Encoding"),
+		ContentType:  resp.Header.Get("Content-Type"),
+		CacheControl: resp.Header.Get("Cache-Control"),
 	}
-	if resp.Uncompressed {
-		md.ContentEncoding = ""
+	switch enc := resp.Header.Get("Content-Encoding"); {
+	case h.KeepEncoding:
+		md.ContentEncoding = enc
+	case enc == "", enc == "identity":
+	case enc == "gzip":
+		if data, err = gunzipLimited(data, limit); err != nil {
+			return Object{}, fmt.Errorf("store: fetching %s: %w: %v", u, ErrCorruptEncoding, err)
+		}
+	default:
+		return Object{}, fmt.Errorf("store: fetching %s: %w: unsupported content encoding %q", u, ErrCorruptEncoding, enc)
 	}
 	return Object{Data: data, Metadata: md, ETag: resp.Header.Get("ETag")}, nil
 }
@@ -177,4 +195,23 @@ func (h *HTTP) Sync(ctx context.Context) error {
 		return fmt.Errorf("store: syncing: %w", err)
 	}
 	return nil
+}
+
+// ErrCorruptEncoding means an object arrived whole but its content
+// encoding does not decode: the bytes are bad, the transfer was not.
+var ErrCorruptEncoding = errors.New("store: content encoding does not decode")
+
+func gunzipLimited(data []byte, limit int64) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(out)) > limit {
+		return nil, fmt.Errorf("decodes to more than the limit of %d bytes", limit)
+	}
+	return out, zr.Close()
 }

@@ -1,13 +1,15 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"strings"
 )
 
 // Open returns the store for a command-line target: an http:// or https://
-// URL is read with [HTTP] (and http.DefaultClient), anything else is a
-// directory path opened with [NewDir]. s3:// URLs are not supported yet.
+// URL is read with [HTTP] (and http.DefaultClient), an s3:// URL is an [S3]
+// store (see [OpenS3]: credentials from the standard AWS chain), and
+// anything else is a directory path opened with [NewDir].
 func Open(target string) (Store, error) {
 	scheme, _, hasScheme := strings.Cut(target, "://")
 	switch strings.ToLower(scheme) {
@@ -17,7 +19,7 @@ func Open(target string) (Store, error) {
 		}
 	case "s3":
 		if hasScheme {
-			return nil, errors.New("store: s3 not supported yet: " + target)
+			return OpenS3(context.Background(), target, S3Options{})
 		}
 	}
 	if target == "" {

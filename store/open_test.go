@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"stele/store"
@@ -18,9 +17,16 @@ func TestOpen(t *testing.T) {
 	if _, err := store.Open("https://example.com/?q"); err == nil {
 		t.Error("Open of an HTTPS URL with a query succeeded")
 	}
-	_, err := store.Open("s3://bucket/prefix?region=eu-west-1")
-	if err == nil || !strings.Contains(err.Error(), "s3 not supported yet") {
-		t.Errorf("Open(s3://...): %v, want \"s3 not supported yet\"", err)
+	for _, u := range []string{"s3://bucket/prefix?region=eu-west-1", "S3://bucket", "s3://b/p/?endpoint=http://127.0.0.1:9000&use_path_style=true"} {
+		s, err := store.Open(u)
+		if _, ok := s.(*store.S3); err != nil || !ok {
+			t.Errorf("Open(%q) = %T, %v; want *store.S3", u, s, err)
+		}
+	}
+	for _, u := range []string{"s3://", "s3://bucket/a//b", "s3://bucket/.stele", "s3://bucket?color=blue"} {
+		if s, err := store.Open(u); err == nil {
+			t.Errorf("Open(%q) = %T, want an error", u, s)
+		}
 	}
 	if _, err := store.Open(""); err == nil {
 		t.Error("Open(\"\") succeeded")

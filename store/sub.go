@@ -20,13 +20,48 @@ func Sub(s Store, prefix string) Store {
 		prefix += "/"
 	}
 	v := &sub{s: s, prefix: prefix}
+	if inner, ok := s.(*subReader); ok {
+		s = inner.sub
+	}
 	if inner, ok := s.(*sub); ok {
 		v = &sub{s: inner.s, prefix: inner.prefix + prefix, err: inner.err}
 	}
 	if err := CheckKey(v.prefix + "x"); err != nil && v.err == nil {
 		v.err = fmt.Errorf("store: view prefix %q: %w", v.prefix, ErrInvalidKey)
 	}
+	if _, ok := v.s.(dataReader); ok {
+		return &subReader{v}
+	}
 	return v
+}
+
+// dataReader is what a store offers for cheap reads of local objects (see
+// Dir.AppendData and Dir.RecordedMetadata); a view forwards it only when
+// the store under it has it.
+type dataReader interface {
+	AppendData(ctx context.Context, key string, buf []byte) ([]byte, error)
+	RecordedMetadata(ctx context.Context, key string) (Metadata, error)
+}
+
+// subReader is a view of a store with cheap reads.
+type subReader struct{ *sub }
+
+var _ dataReader = (*subReader)(nil)
+
+func (v *subReader) AppendData(ctx context.Context, key string, buf []byte) ([]byte, error) {
+	k, err := v.key(key)
+	if err != nil {
+		return buf, err
+	}
+	return v.s.(dataReader).AppendData(ctx, k, buf)
+}
+
+func (v *subReader) RecordedMetadata(ctx context.Context, key string) (Metadata, error) {
+	k, err := v.key(key)
+	if err != nil {
+		return Metadata{}, err
+	}
+	return v.s.(dataReader).RecordedMetadata(ctx, k)
 }
 
 type sub struct {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -74,5 +75,43 @@ func TestSubInvalidPrefix(t *testing.T) {
 	keys, err := d.List(ctx, "")
 	if err != nil || len(keys) != 0 {
 		t.Errorf("invalid views wrote %q, %v", keys, err)
+	}
+}
+
+// TestSubForwardsCheapReads: a view of a directory keeps its cheap reads,
+// with the prefix applied; a view of a store without them has none.
+func TestSubForwardsCheapReads(t *testing.T) {
+	ctx := t.Context()
+	d, err := store.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := store.Metadata{ContentType: "text/plain", ContentEncoding: "gzip"}
+	if err := d.Create(ctx, "logs/ns/a", []byte("abc"), md); err != nil {
+		t.Fatal(err)
+	}
+	type reader interface {
+		AppendData(ctx context.Context, key string, buf []byte) ([]byte, error)
+		RecordedMetadata(ctx context.Context, key string) (store.Metadata, error)
+	}
+	for _, v := range []store.Store{store.Sub(d, "logs/ns/"), store.Sub(store.Sub(d, "logs"), "ns")} {
+		r, ok := v.(reader)
+		if !ok {
+			t.Fatalf("%T lost the directory's cheap reads", v)
+		}
+		b, err := r.AppendData(ctx, "a", []byte("x"))
+		if err != nil || string(b) != "xabc" {
+			t.Fatalf("AppendData: %q, %v", b, err)
+		}
+		if got, err := r.RecordedMetadata(ctx, "a"); err != nil || got != md {
+			t.Fatalf("RecordedMetadata: %+v, %v", got, err)
+		}
+	}
+	h, err := store.NewHTTP("http://127.0.0.1:1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := store.Sub(h, "logs/ns/").(reader); ok {
+		t.Fatal("a view of an HTTP store claims cheap reads")
 	}
 }

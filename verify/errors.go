@@ -3,6 +3,8 @@ package verify
 import (
 	"errors"
 	"fmt"
+
+	"stele/store"
 )
 
 // Failure is a verification failure: complete bytes of Object that fail to
@@ -21,10 +23,11 @@ func failf(object, format string, a ...any) error {
 }
 
 // IsFailure reports whether err is (or wraps) a verification failure, as
-// opposed to an object that could not be read.
+// opposed to an object that could not be read. An object that arrived whole
+// but whose content encoding does not decode is a failure too.
 func IsFailure(err error) bool {
 	var f *Failure
-	return errors.As(err, &f)
+	return errors.As(err, &f) || errors.Is(err, store.ErrCorruptEncoding)
 }
 
 // Result strings, as in the JSON output.

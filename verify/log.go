@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -20,11 +21,14 @@ import (
 type Options struct {
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
-	// Concurrency bounds the entry bundles fetched ahead (default 16).
+	// Concurrency bounds the entry bundles fetched ahead (default 16); it
+	// is also how many bundles are decoded and hashed at once.
 	Concurrency int
 	// Entry, when set, is called with every entry in index order after its
 	// hash has been checked. An error it returns stops the verification; a
-	// *Failure (see Failf) marks the log failed.
+	// *Failure (see Failf) marks the log failed. The entry's bytes are
+	// valid only during the call (their memory is reused for later
+	// bundles): copy them to keep them.
 	Entry func(index int64, entry []byte) error
 	// Records checks the entries as stele audit records when entry 0 is
 	// one (see Result.Status): fields, chain, and Plexi signatures under
@@ -42,7 +46,7 @@ type Result struct {
 	// Options.Records, StatusOnline or StatusHalted.
 	Status   string
 	Duration time.Duration
-	Err            error // nil when the log verified
+	Err      error // nil when the log verified
 }
 
 // Log verifies the log rooted at st (keys "checkpoint", "tile/..."): the
@@ -97,7 +101,7 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 			r.Status = rc.statusOf()
 		}()
 	}
-	t := &treeCheck{ctx: ctx, st: st, size: c.Size}
+	t := &treeCheck{ctx: ctx, obj: newObjects(st), size: c.Size}
 	t.b.onTileNode = t.checkTileNode
 	if err := t.run(opts); err != nil {
 		r.EntriesChecked = t.b.n
@@ -115,71 +119,79 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 // treeCheck is one pass over a log's entries and tiles.
 type treeCheck struct {
 	ctx  context.Context
-	st   store.Store
+	obj  objects
 	size int64
 	b    treeBuilder
 	// upper[k] collects the hashes of tile level k (k >= 1) until a tile's
 	// worth is complete.
 	upper [][]tlog.Hash
-}
-
-// bundle is one prefetched entry bundle with its level-0 hash tile.
-type bundle struct {
-	t       tlog.Tile // the entry bundle tile (L = -1)
-	path    string    // the path it was read from
-	entries [][]byte
-	hashes  []byte // the level-0 tile's bytes, W*32
-	tpath   string
-	err     error
+	tile  []byte // buffer for the upper tiles
 }
 
 func (t *treeCheck) run(opts Options) error {
 	ctx, cancel := context.WithCancel(t.ctx)
-	defer cancel()
 	conc := opts.Concurrency
 	if conc <= 0 {
 		conc = 16
 	}
 	n := (t.size + tiles.Width - 1) / tiles.Width
-	queue := make(chan chan bundle, conc)
+	// conc slots circulate: free -> producer -> queue (in index order) and
+	// work -> a worker fetches -> consumer -> free. The queue and the work
+	// channel can hold them all, so the producer only ever waits for a free
+	// slot. Long-lived workers, rather than a goroutine per bundle, keep
+	// their grown stacks.
+	free := make(chan *slot, conc)
+	for range conc {
+		free <- nil // allocated on first use
+	}
+	queue := make(chan *slot, conc)
+	work := make(chan *slot, conc)
+	var workers sync.WaitGroup
+	for range min(int64(conc), n) {
+		workers.Go(func() {
+			for s := range work {
+				s.fetch(ctx, t.obj)
+				s.ready <- struct{}{}
+			}
+		})
+	}
+	produced := make(chan struct{})
 	go func() {
+		defer close(produced)
+		defer close(work)
 		defer close(queue)
 		for k := int64(0); k < n; k++ {
+			var s *slot
+			select {
+			case s = <-free:
+			case <-ctx.Done():
+				return
+			}
+			if s == nil {
+				s = newSlot()
+			}
 			w := tiles.Width
 			if k == n-1 && t.size%tiles.Width != 0 {
 				w = int(t.size % tiles.Width)
 			}
-			ch := make(chan bundle, 1)
-			select {
-			case queue <- ch:
-			case <-ctx.Done():
-				return
-			}
-			go func() { ch <- fetchBundle(ctx, t.st, k, w) }()
+			s.t = tlog.Tile{H: tiles.Height, L: -1, N: k, W: w}
+			queue <- s
+			work <- s
 		}
 	}()
-	lh := newLeafHasher()
-	for ch := range queue {
-		bd := <-ch
-		if bd.err != nil {
-			return bd.err
+	// Leave nothing running: the store is the caller's again on return.
+	defer func() {
+		cancel()
+		<-produced
+		workers.Wait()
+	}()
+
+	for s := range queue {
+		<-s.ready
+		if err := t.consume(s, opts.Entry); err != nil {
+			return err
 		}
-		first := bd.t.N * tiles.Width
-		for i, e := range bd.entries {
-			h := lh.sum(e)
-			if !bytes.Equal(h[:], bd.hashes[i*tlog.HashSize:(i+1)*tlog.HashSize]) {
-				return failf(bd.tpath, "entry %d (in %s) hashes to %s, the tile holds %s",
-					first+int64(i), bd.path, h, hashAt(bd.hashes, i))
-			}
-			if err := t.b.add(h); err != nil {
-				return err
-			}
-			if opts.Entry != nil {
-				if err := opts.Entry(first+int64(i), e); err != nil {
-					return err
-				}
-			}
-		}
+		free <- s
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -194,6 +206,51 @@ func (t *treeCheck) run(opts Options) error {
 		}
 	}
 	return nil
+}
+
+// consume adds a fetched bundle to the tree and hands its entries to
+// entry, in order. The entries before a mismatching one are added and
+// handed over before the mismatch is reported.
+func (t *treeCheck) consume(s *slot, entry func(int64, []byte) error) error {
+	if s.err != nil && s.bad < 0 {
+		return s.err
+	}
+	first := s.t.N * tiles.Width
+	if s.bad < 0 && s.t.W == tiles.Width {
+		// The tree grows by the bundle's subtree at once; the nodes it
+		// completes are the ones its last leaf would complete, so they
+		// come after every entry but the last, as leaf by leaf.
+		last := len(s.entries) - 1
+		if entry != nil {
+			for i, e := range s.entries[:last] {
+				if err := entry(first+int64(i), e); err != nil {
+					return err
+				}
+			}
+		}
+		if err := t.b.push(s.root, tiles.Height); err != nil {
+			return err
+		}
+		if entry != nil {
+			return entry(first+int64(last), s.entries[last])
+		}
+		return nil
+	}
+	n := len(s.entries)
+	if s.bad >= 0 {
+		n = s.bad
+	}
+	for i, e := range s.entries[:n] {
+		if err := t.b.add(hashAt(s.hashes, i)); err != nil {
+			return err
+		}
+		if entry != nil {
+			if err := entry(first+int64(i), e); err != nil {
+				return err
+			}
+		}
+	}
+	return s.err
 }
 
 // checkTileNode collects a hash of tile level k and checks a full tile as
@@ -213,7 +270,8 @@ func (t *treeCheck) checkTileNode(k int, index int64, h tlog.Hash) error {
 
 func (t *treeCheck) compareTile(level int, n int64, want []tlog.Hash) error {
 	tile := tlog.Tile{H: tiles.Height, L: level, N: n, W: len(want)}
-	data, path, err := fetchTile(t.ctx, t.st, tile)
+	data, buf, path, err := t.obj.tileData(t.ctx, tile, t.tile)
+	t.tile = buf
 	if err != nil {
 		return err
 	}
@@ -231,53 +289,9 @@ func hashAt(data []byte, i int) tlog.Hash {
 	return h
 }
 
-// fetchBundle reads entry bundle k of width w and its level-0 hash tile.
-func fetchBundle(ctx context.Context, st store.Store, k int64, w int) bundle {
-	bd := bundle{t: tlog.Tile{H: tiles.Height, L: -1, N: k, W: w}}
-	var data []byte
-	var obj store.Object
-	obj, bd.path, bd.err = getTile(ctx, st, bd.t)
-	if bd.err != nil {
-		return bd
-	}
-	data, err := tiles.DecodeBundleBytes(obj.Data, obj.ContentEncoding)
-	if err != nil {
-		bd.err = &Failure{Object: bd.path, Err: err}
-		return bd
-	}
-	want := w
-	if bd.path != tiles.Path(bd.t) { // fell back to the full bundle
-		want = tiles.Width
-	}
-	entries, err := tiles.ParseBundleN(data, want)
-	if err != nil {
-		bd.err = &Failure{Object: bd.path, Err: err}
-		return bd
-	}
-	bd.entries = entries[:w]
-	bd.hashes, bd.tpath, bd.err = fetchTile(ctx, st, tlog.Tile{H: tiles.Height, L: 0, N: k, W: w})
-	return bd
-}
-
-// fetchTile reads a hash tile and checks its length. A missing partial tile
-// falls back to the full tile, truncated.
-func fetchTile(ctx context.Context, st store.Store, t tlog.Tile) ([]byte, string, error) {
-	obj, path, err := getTile(ctx, st, t)
-	if err != nil {
-		return nil, path, err
-	}
-	want := t.W * tlog.HashSize
-	if path != tiles.Path(t) {
-		want = tiles.Width * tlog.HashSize
-	}
-	if len(obj.Data) != want {
-		return nil, path, failf(path, "tile is %d bytes, want %d", len(obj.Data), want)
-	}
-	return obj.Data[:t.W*tlog.HashSize], path, nil
-}
-
-// getTile fetches t, or the full tile when t is a missing partial one
-// (C2SP: a client may find the full tile in place of an outdated partial).
+// getTile fetches t with Get, or the full tile when t is a missing partial
+// one (C2SP: a client may find the full tile in place of an outdated
+// partial), and returns the path it read.
 func getTile(ctx context.Context, st store.Store, t tlog.Tile) (store.Object, string, error) {
 	path := tiles.Path(t)
 	obj, err := st.Get(ctx, path)

@@ -24,8 +24,8 @@ func chain(t *testing.T, s *checkpoint.Signer, n int) []*record.Record {
 		recs = append(recs, &record.Record{
 			Kind: record.KindVerified, Namespace: "ns", Epoch: uint64(10 + i),
 			PreviousDigest: digest(i - 1), Digest: digest(i),
-			Proofs:         []record.Proof{{Name: fmt.Sprintf("%d/%s/%s", 10+i, digest(i-1), digest(i)), Size: 100, SHA256: digest(99)}},
-			Configuration:  record.ConfigWhatsAppV1,
+			Proofs:        []record.Proof{{Name: fmt.Sprintf("%d/%s/%s", 10+i, digest(i-1), digest(i)), Size: 100, SHA256: digest(99)}},
+			Configuration: record.ConfigWhatsAppV1,
 		})
 	}
 	return recs
@@ -107,8 +107,8 @@ func TestRecordSemantics(t *testing.T) {
 			}
 			return rs
 		}(), "signature"},
-		"gap in epochs": {func() []*record.Record { rs := chain(t, s, 4); rs[3].Epoch++; return signAll(rs) }(), "contiguous"},
-		"broken digest chain": {func() []*record.Record { rs := chain(t, s, 4); rs[3].PreviousDigest = digest(40); return signAll(rs) }(), "previous_digest"},
+		"gap in epochs":           {func() []*record.Record { rs := chain(t, s, 4); rs[3].Epoch++; return signAll(rs) }(), "contiguous"},
+		"broken digest chain":     {func() []*record.Record { rs := chain(t, s, 4); rs[3].PreviousDigest = digest(40); return signAll(rs) }(), "previous_digest"},
 		"violation in the middle": {append(append(signAll(chain(t, s, 2)), violation(13, 2)), signAll(chain(t, s, 5))[4]), "follows the violation"},
 		"no anchor first":         {signAll(chain(t, s, 3))[1:], "anchor"},
 		"anchor in the middle":    {append(signAll(chain(t, s, 2)), signAll(chain(t, s, 0))...), "anchor"},

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"crypto/sha256"
-	"hash"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -10,10 +9,11 @@ import (
 )
 
 // treeBuilder computes an RFC 6962 tree incrementally: add the leaf hashes
-// in order and it keeps the roots of the complete subtrees on a stack (one
-// per set bit of the size). Every node whose level is a multiple of the tile
-// height is reported to onTileNode, which is how the upper hash tiles are
-// checked without storing the tree.
+// (or the roots of complete subtrees) in order and it keeps the roots of
+// the complete subtrees on a stack (one per set bit of the size). Every
+// node whose level is a positive multiple of the tile height is reported
+// to onTileNode, which is how the upper hash tiles are checked without
+// storing the tree.
 type treeBuilder struct {
 	n          int64
 	stack      []tlog.Hash
@@ -21,8 +21,20 @@ type treeBuilder struct {
 	onTileNode func(tileLevel int, index int64, h tlog.Hash) error
 }
 
-func (b *treeBuilder) add(leaf tlog.Hash) error {
-	h, level, index := leaf, 0, b.n
+// add appends the leaf hash leaf.
+func (b *treeBuilder) add(leaf tlog.Hash) error { return b.push(leaf, 0) }
+
+// push appends h, the root of the complete subtree of 2**level leaves that
+// starts at leaf b.n, which must be a multiple of 2**level. The size grows
+// only if onTileNode accepts every node completed on the way.
+func (b *treeBuilder) push(h tlog.Hash, level int) error {
+	size := int64(1) << level
+	index := b.n >> level
+	if level > 0 && level%tiles.Height == 0 {
+		if err := b.onTileNode(level/tiles.Height, index, h); err != nil {
+			return err
+		}
+	}
 	for k := len(b.stack) - 1; k >= 0 && b.levels[k] == level; k-- {
 		h = tlog.NodeHash(b.stack[k], h)
 		b.stack, b.levels = b.stack[:k], b.levels[:k]
@@ -36,7 +48,7 @@ func (b *treeBuilder) add(leaf tlog.Hash) error {
 	}
 	b.stack = append(b.stack, h)
 	b.levels = append(b.levels, level)
-	b.n++
+	b.n += size
 	return nil
 }
 
@@ -53,20 +65,34 @@ func (b *treeBuilder) root() tlog.Hash {
 	return h
 }
 
-// leafHasher computes RFC 6962 leaf hashes reusing one SHA-256 state.
-type leafHasher struct {
-	h   hash.Hash
-	out tlog.Hash
+// tileRoot returns the root of the complete subtree whose leaves are the
+// full level-0 tile hashes (tiles.Width hashes of tlog.HashSize bytes),
+// using scratch (tiles.Width/2 hashes) for the levels in between.
+func tileRoot(hashes []byte, scratch []tlog.Hash) tlog.Hash {
+	var l, r tlog.Hash
+	for i := range scratch {
+		copy(l[:], hashes[2*i*tlog.HashSize:])
+		copy(r[:], hashes[(2*i+1)*tlog.HashSize:])
+		scratch[i] = tlog.NodeHash(l, r)
+	}
+	for n := len(scratch) / 2; n >= 1; n /= 2 {
+		for i := range n {
+			scratch[i] = tlog.NodeHash(scratch[2*i], scratch[2*i+1])
+		}
+	}
+	return scratch[0]
 }
 
-func newLeafHasher() *leafHasher { return &leafHasher{h: sha256.New()} }
+// leafHasher computes RFC 6962 leaf hashes, SHA-256(0x00 || entry), in
+// one call on a reused buffer: copying the entry behind the prefix costs
+// less than feeding a streaming hash the two pieces.
+type leafHasher struct {
+	buf []byte
+}
+
+func newLeafHasher() *leafHasher { return &leafHasher{buf: make([]byte, 0, 1024)} }
 
 func (l *leafHasher) sum(entry []byte) tlog.Hash {
-	l.h.Reset()
-	l.h.Write(leafPrefix)
-	l.h.Write(entry)
-	l.h.Sum(l.out[:0])
-	return l.out
+	l.buf = append(append(l.buf[:0], 0), entry...)
+	return sha256.Sum256(l.buf)
 }
-
-var leafPrefix = []byte{0}

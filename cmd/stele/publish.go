@@ -127,10 +127,15 @@ func loadConfig(path string) (*publish.Config, error) {
 	return &cfg, nil
 }
 
-// openSiteStore opens where the site is published: a local directory now.
+// openSiteStore opens where the site is published: an s3:// location
+// (credentials from the standard AWS chain) or a local directory.
 func openSiteStore(target string) (store.Store, error) {
-	if strings.Contains(target, "://") {
-		return nil, errors.New("only a local directory can be published to so far")
+	scheme, _, _ := strings.Cut(target, "://")
+	switch {
+	case strings.EqualFold(scheme, "s3") && strings.Contains(target, "://"):
+		return store.OpenS3(context.Background(), target, store.S3Options{})
+	case strings.Contains(target, "://"):
+		return nil, errors.New("a site is published to a local directory or an s3:// location")
 	}
 	return store.NewDir(target)
 }
