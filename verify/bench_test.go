@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 	if benchLog.dir != "" && !benchLog.keep {
 		os.RemoveAll(benchLog.dir)
 	}
+	for _, d := range benchCleanup {
+		os.RemoveAll(d)
+	}
 	os.Exit(code)
 }
 

@@ -24,4 +24,14 @@
 // of subtree roots, so memory does not grow with the log: one hash per tree
 // level, one tile per tile level, and a bounded window of prefetched
 // bundles. Each entry costs one leaf hash and, amortised, one node hash.
+//
+// # Incremental checks
+//
+// With [Options.Resume], a verification continues from a remembered
+// [State] (kept per origin by a [StateDir]): the new tree must contain the
+// remembered one, which is computed from the new tree's own tiles, else the
+// result is a [*SplitView] failure; then only the new entries are read,
+// the tree rebuild seeded with the remembered tree's subtree roots. The
+// archived checkpoints a log lists in "history" must all be prefixes of
+// the current tree too (see the specification's "Verification state").
 package verify

@@ -34,6 +34,13 @@ type Options struct {
 	// one (see Result.Status): fields, chain, and Plexi signatures under
 	// the public keys of the verifiers.
 	Records bool
+	// Resume, when set, is asked for the remembered state of the log's
+	// origin once the checkpoint is open; (nil, nil) means none. With a
+	// state, the log must contain the remembered tree (else the result is
+	// a [*SplitView] failure), and only the entries after it are checked
+	// and handed to Entry. The consistency is computed from the new
+	// tree's tiles, never taken from the server.
+	Resume func(origin string) (*State, error)
 }
 
 // Result is the outcome of verifying one log.
@@ -44,7 +51,16 @@ type Result struct {
 	EntriesChecked int64
 	// Status is StatusOpaque, or for a stele audit log checked with
 	// Options.Records, StatusOnline or StatusHalted.
-	Status   string
+	Status string
+	// From is the size of the remembered tree the check started from (0
+	// for a full check); EntriesChecked counts only the entries after it.
+	From int64
+	// VerifiedAt is the verified_at (Unix milliseconds) of the newest signed
+	// audit record, 0 when there is none.
+	VerifiedAt int64
+	// Next is the state to remember after a successful verification (nil
+	// when Err is set).
+	Next     *State
 	Duration time.Duration
 	Err      error // nil when the log verified
 }
@@ -75,15 +91,46 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	logger.Info("verifying log", "origin", c.Origin, "size", c.Size)
+	var prev *State
+	if opts.Resume != nil {
+		if prev, err = opts.Resume(c.Origin); err != nil {
+			return fmt.Errorf("loading the remembered state: %w", err)
+		}
+	}
+	if prev != nil {
+		// A state remembered under other keys says nothing about this
+		// log as these keys see it.
+		if _, err := checkpoint.OpenWithOrigin(prev.Checkpoint, verifiers...); err != nil {
+			logger.Warn("the remembered checkpoint does not verify with these keys: checking everything", "origin", c.Origin, "err", err)
+			prev = nil
+		}
+	}
+	tree := tlog.Tree{N: c.Size, Hash: c.Hash}
+	hr := tiles.HashReader(ctx, tree, fetcherOf(st))
+	var from int64
+	if prev != nil {
+		if from, err = checkResume(c, obj.Data, prev, hr, verifiers); err != nil {
+			return err
+		}
+		r.From = from
+	}
+	logger.Info("verifying log", "origin", c.Origin, "size", c.Size, "from", from)
 
+	next := &State{Checkpoint: obj.Data, Status: StatusOpaque}
 	r.Status = StatusOpaque
+	var rc *recordCheck
 	if opts.Records {
 		var keys [][]byte
 		for _, v := range verifiers {
 			keys = append(keys, v.PublicKey())
 		}
-		rc := newRecordCheck(c.Origin, keys)
+		rc = newRecordCheck(c.Origin, keys)
+		if prev != nil && from > 0 {
+			if err := rc.resume(prev); err != nil {
+				rc.finish()
+				return err
+			}
+		}
 		inner := opts.Entry
 		opts.Entry = func(i int64, e []byte) error {
 			if err := rc.entry(i, e); err != nil {
@@ -99,20 +146,58 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 				err = ferr
 			}
 			r.Status = rc.statusOf()
+			r.VerifiedAt = rc.verifiedAt
+			if r.Next != nil {
+				r.Next.Status, r.Next.VerifiedAt = r.Status, r.VerifiedAt
+				if err != nil {
+					r.Next = nil
+				}
+			}
 		}()
 	}
-	t := &treeCheck{ctx: ctx, obj: newObjects(st), size: c.Size}
-	t.b.onTileNode = t.checkTileNode
-	if err := t.run(opts); err != nil {
-		r.EntriesChecked = t.b.n
+	if prev != nil && from > 0 {
+		next.LastEntry = prev.LastEntry
+	}
+	if from < c.Size {
+		inner := opts.Entry
+		last := c.Size - 1
+		opts.Entry = func(i int64, e []byte) error {
+			if i == last {
+				next.LastEntry = bytes.Clone(e)
+			}
+			if i < from || inner == nil {
+				return nil
+			}
+			return inner(i, e)
+		}
+		t := &treeCheck{ctx: ctx, obj: newObjects(st), size: c.Size}
+		t.b.onTileNode = t.checkTileNode
+		if from > 0 {
+			if err := t.seed(hr, from/tiles.Width*tiles.Width); err != nil {
+				return err
+			}
+		}
+		err := t.run(opts)
+		r.EntriesChecked = max(0, t.b.n-from)
+		if err != nil {
+			return err
+		}
+		root := t.b.root()
+		r.Root = root
+		if root != c.Hash {
+			return failf("checkpoint", "root hash %s does not match the tree rebuilt from the tiles, %s", c.Hash, root)
+		}
+	} else {
+		r.Root = c.Hash
+	}
+	var seen []int64
+	if prev != nil {
+		seen = prev.Archived
+	}
+	if next.Archived, err = checkArchived(ctx, st, c, obj.Data, hr, verifiers, seen); err != nil {
 		return err
 	}
-	r.EntriesChecked = t.b.n
-	root := t.b.root()
-	r.Root = root
-	if root != c.Hash {
-		return failf("checkpoint", "root hash %s does not match the tree rebuilt from the tiles, %s", c.Hash, root)
-	}
+	r.Next = next
 	return nil
 }
 
@@ -135,6 +220,7 @@ func (t *treeCheck) run(opts Options) error {
 		conc = 16
 	}
 	n := (t.size + tiles.Width - 1) / tiles.Width
+	k0 := t.b.n / tiles.Width // the first bundle: the tree may be seeded
 	// conc slots circulate: free -> producer -> queue (in index order) and
 	// work -> a worker fetches -> consumer -> free. The queue and the work
 	// channel can hold them all, so the producer only ever waits for a free
@@ -147,7 +233,7 @@ func (t *treeCheck) run(opts Options) error {
 	queue := make(chan *slot, conc)
 	work := make(chan *slot, conc)
 	var workers sync.WaitGroup
-	for range min(int64(conc), n) {
+	for range min(int64(conc), n-k0) {
 		workers.Go(func() {
 			for s := range work {
 				s.fetch(ctx, t.obj)
@@ -160,7 +246,7 @@ func (t *treeCheck) run(opts Options) error {
 		defer close(produced)
 		defer close(work)
 		defer close(queue)
-		for k := int64(0); k < n; k++ {
+		for k := k0; k < n; k++ {
 			var s *slot
 			select {
 			case s = <-free:

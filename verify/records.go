@@ -15,6 +15,11 @@ const (
 	StatusOpaque = "opaque" // entries are not stele audit records
 	StatusOnline = "online" // a stele audit log taking entries
 	StatusHalted = "halted" // a stele audit log whose last record is a violation
+	// StatusInitialization: a namespace listed without a log yet.
+	StatusInitialization = "initialization"
+	// StatusStale: a stele audit log whose newest signed record is older
+	// than the caller allows (a stalled auditor or directory).
+	StatusStale = "stale"
 )
 
 // recordCheck checks a log's entries as stele audit records (the
@@ -31,9 +36,10 @@ type recordCheck struct {
 	keys   [][]byte // auditor public keys: a signature must verify under one
 	origin string
 
-	status string
-	last   *record.Record
-	count  int64
+	status     string
+	last       *record.Record
+	count      int64
+	verifiedAt int64 // of the newest signed record
 
 	jobs chan sigJob
 	wg   sync.WaitGroup
@@ -111,6 +117,7 @@ func (c *recordCheck) entry(i int64, e []byte) error {
 	}
 	if rec.Signature != nil {
 		c.jobs <- sigJob{i, rec}
+		c.verifiedAt = rec.VerifiedAt
 	}
 	c.last = rec
 	c.count++

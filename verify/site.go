@@ -63,3 +63,30 @@ func FindLogs(ctx context.Context, st store.Store) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Initializing reports whether the site's Plexi namespaces object lists
+// namespace with the status "Initialization" and no last verified epoch:
+// a namespace whose log does not exist yet, so that a missing checkpoint
+// is expected rather than a failure to fetch it.
+func Initializing(ctx context.Context, site store.Store, namespace string) bool {
+	obj, err := site.Get(ctx, layout.Namespaces)
+	if err != nil {
+		return false
+	}
+	var idx struct {
+		Namespaces []struct {
+			Name              string  `json:"name"`
+			Status            string  `json:"status"`
+			LastVerifiedEpoch *uint64 `json:"last_verified_epoch"`
+		} `json:"namespaces"`
+	}
+	if json.Unmarshal(obj.Data, &idx) != nil {
+		return false
+	}
+	for _, n := range idx.Namespaces {
+		if n.Name == namespace {
+			return n.Status == "Initialization" && n.LastVerifiedEpoch == nil
+		}
+	}
+	return false
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -38,10 +39,19 @@ type verifyLogJSON struct {
 	// Location is where the log was found under TARGET ("" for TARGET itself).
 	Location   string  `json:"location"`
 	DurationMS float64 `json:"duration_ms"`
+	// From is the size of the remembered tree an incremental check
+	// started from (entries_checked counts only what came after it).
+	From int64 `json:"from,omitempty"`
+	// VerifiedAt is when the newest signed record was verified (RFC 3339).
+	VerifiedAt string `json:"verified_at,omitempty"`
+	// Evidence is the file where a split view's checkpoints were saved;
+	// SplitView holds both signed notes.
+	Evidence  string    `json:"evidence,omitempty"`
+	SplitView *[]string `json:"split_view,omitempty"`
 }
 
 func runVerify(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "verify", "TARGET -vkey KEY [-json] [-deep all|N|P%]")
+	fs := newFlags(e, "verify", "TARGET -vkey KEY [-json] [-state DIR|none] [-full] [-max-age D] [-deep all|N|P%]")
 	var keys verifierList
 	fs.Var(&keys, "vkey", "verifier `KEY` string, or @FILE with one key per line (repeatable); a base key verifies the logs named <base>/<namespace>")
 	asJSON := fs.Bool("json", false, "print one JSON object on stdout")
@@ -51,9 +61,19 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	deepSeed := fs.Uint64("deep-seed", 0, "repeat an earlier -deep sample: the `SEED` it printed")
 	var sources sourceFlags
 	fs.Var(&sources, "source", "where -deep fetches proofs: `LOCATION`, or NS=LOCATION per namespace (repeatable); default: each namespace's log_directory")
+	stateFlag := fs.String("state", "", "where to remember the last verified checkpoint of each origin: `DIR`, or none (default: $STELE_STATE, else stele/ under the user's cache directory)")
+	full := fs.Bool("full", false, "re-check everything, not only what is new since the remembered checkpoint")
+	maxAge := fs.Duration("max-age", 0, "also fail when a log's newest signed record was verified longer ago than `D` (a Go duration)")
 	pos, code, ok := parseFlags(e, fs, args)
 	if !ok {
 		return code
+	}
+	if *maxAge < 0 {
+		return usageError(fs, "-max-age must be positive")
+	}
+	states, evidence, err := stateDirs(*stateFlag)
+	if err != nil {
+		return usageError(fs, "%v", err)
 	}
 	if len(pos) != 1 {
 		return usageError(fs, "want exactly one TARGET (a directory or an http(s) URL)")
@@ -63,7 +83,6 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	}
 	target := pos[0]
 	var st store.Store
-	var err error
 	if archive.IsArchive(target) {
 		if st, err = archive.OpenStore(target); err != nil {
 			fmt.Fprintf(e.stderr, "stele verify: %v\n", err)
@@ -79,6 +98,9 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		return usageError(fs, "%v", err)
 	}
 	opts := verify.Options{Concurrency: *conc, Records: true}
+	if states != "" && !*full {
+		opts.Resume = states.Load
+	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
@@ -114,9 +136,22 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 				return nil
 			}
 		}
+		if p != "" {
+			if ns := strings.TrimSuffix(strings.TrimPrefix(p, "logs/"), "/"); verify.Initializing(ctx, st, ns) {
+				if _, err := sub.Get(ctx, layout.Checkpoint); errors.Is(err, os.ErrNotExist) {
+					out = append(out, verifyLogJSON{Origin: ns, Status: verify.StatusInitialization, Result: verify.ResultOK, Location: p})
+					continue
+				}
+			}
+		}
 		r := verify.Log(ctx, sub, keys.keys, logOpts)
 		if sampler != nil && r.Err == nil && r.Status != verify.StatusOpaque {
 			r.Err = deepVerify(ctx, e, st, p, sources, sampler, seed, *deep)
+		}
+		if r.Err == nil && states != "" {
+			if err := states.Save(r.Origin, r.Next); err != nil {
+				fmt.Fprintf(e.stderr, "stele verify: %v\n", err)
+			}
 		}
 		j := verifyLogJSON{
 			Origin:         r.Origin,
@@ -126,11 +161,32 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			Result:         verify.Classify(r.Err),
 			Location:       p,
 			DurationMS:     float64(r.Duration.Microseconds()) / 1000,
+			From:           r.From,
+		}
+		if r.VerifiedAt != 0 {
+			j.VerifiedAt = time.UnixMilli(r.VerifiedAt).UTC().Format(time.RFC3339)
 		}
 		if r.Err == nil {
 			j.Root = r.Root.String()
+			if *maxAge > 0 && r.Status != verify.StatusOpaque {
+				if age := time.Since(time.UnixMilli(r.VerifiedAt)); r.VerifiedAt == 0 || age > *maxAge {
+					j.Status, j.Result = verify.StatusStale, verify.ResultFailed
+					j.Error = fmt.Sprintf("stale: the newest verified epoch was verified at %s, %s ago, more than -max-age %s", j.VerifiedAt, age.Round(time.Second), *maxAge)
+					if r.VerifiedAt == 0 {
+						j.Error = "stale: no signed record (no verified epoch) in the log"
+					}
+				}
+			}
 		} else {
 			j.Error = r.Err.Error()
+		}
+		if sv := verify.AsSplitView(r.Err); sv != nil {
+			j.SplitView = &[]string{string(sv.First), string(sv.Second)}
+			if path, err := evidence.SaveEvidence(sv, time.Now()); err != nil {
+				fmt.Fprintf(e.stderr, "stele verify: %v\n", err)
+			} else {
+				j.Evidence = path
+			}
 		}
 		out = append(out, j)
 	}
@@ -166,14 +222,52 @@ func reportVerify(e *env, asJSON bool, logs []verifyLogJSON) int {
 		d := time.Duration(l.DurationMS * float64(time.Millisecond)).Round(time.Millisecond)
 		switch l.Result {
 		case verify.ResultOK:
-			fmt.Fprintf(e.stdout, "ok        %s size=%d root=%s entries=%d status=%s time=%s\n", where, l.Size, l.Root, l.EntriesChecked, l.Status, d)
+			from := ""
+			if l.From > 0 {
+				from = fmt.Sprintf(" from=%d", l.From)
+			}
+			fmt.Fprintf(e.stdout, "ok        %s size=%d root=%s entries=%d%s status=%s time=%s\n", where, l.Size, l.Root, l.EntriesChecked, from, l.Status, d)
 		case verify.ResultFailed:
-			fmt.Fprintf(e.stdout, "FAILED    %s size=%d entries=%d: %s\n", where, l.Size, l.EntriesChecked, l.Error)
+			word := "FAILED   "
+			if l.Status == verify.StatusStale {
+				word = "STALE    "
+			}
+			fmt.Fprintf(e.stdout, "%s %s size=%d entries=%d: %s\n", word, where, l.Size, l.EntriesChecked, l.Error)
+			if l.SplitView != nil {
+				sv := *l.SplitView
+				fmt.Fprintf(e.stdout, "SPLIT VIEW: the checkpoint seen before:\n%s\nand the one now:\n%s\n", sv[0], sv[1])
+				if l.Evidence != "" {
+					fmt.Fprintf(e.stdout, "evidence saved to %s\n", l.Evidence)
+				}
+			}
 		default:
 			fmt.Fprintf(e.stdout, "UNCHECKED %s size=%d entries=%d: %s (retry later)\n", where, l.Size, l.EntriesChecked, l.Error)
 		}
 	}
 	return code
+}
+
+// stateDirs resolves -state: the directory of remembered states ("" for
+// none) and where split-view evidence goes (the state directory, or the
+// default one when states are disabled).
+func stateDirs(flag string) (states, evidence verify.StateDir, err error) {
+	if flag == "" {
+		flag = os.Getenv("STELE_STATE")
+	}
+	def, derr := verify.DefaultStateDir()
+	switch flag {
+	case "none":
+		if derr != nil {
+			return "", verify.StateDir(os.TempDir()), nil
+		}
+		return "", def, nil
+	case "":
+		if derr != nil {
+			return "", "", fmt.Errorf("%w: give -state DIR or -state none", derr)
+		}
+		return def, def, nil
+	}
+	return verify.StateDir(flag), verify.StateDir(flag), nil
 }
 
 // sourceFlags is the repeatable -source flag: LOCATION for every log, or

@@ -1,0 +1,71 @@
+package verify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"stele/checkpoint"
+	"stele/layout"
+	"stele/store"
+)
+
+// checkArchived checks the archived checkpoints that a log lists in its
+// "history" object (none when it has no such object): each must be signed
+// by one of verifiers for the log's origin, and its tree must be a prefix
+// of the current tree of c (read through hr, authenticated against c).
+// One that is not is a split view: the archived checkpoint and the current
+// one disagree, and so would any two archived ones that disagree, since
+// both are checked against the one current tree. Sizes in seen were
+// checked before and are skipped; sizes beyond the current tree are left
+// for a later run. It returns the sizes checked so far, seen included.
+func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint, note []byte, hr tlog.HashReader, verifiers []*checkpoint.Verifier, seen []int64) ([]int64, error) {
+	done := slices.Clone(seen)
+	obj, err := st.Get(ctx, layout.History)
+	if errors.Is(err, os.ErrNotExist) {
+		return done, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("fetching %s: %w", layout.History, err)
+	}
+	var sizes []int64
+	if err := json.Unmarshal(obj.Data, &sizes); err != nil {
+		return nil, failf(layout.History, "not a JSON list of sizes: %v", err)
+	}
+	for _, size := range sizes {
+		if slices.Contains(done, size) || size > c.Size {
+			continue
+		}
+		key := layout.ArchivedCheckpoint(size)
+		a, err := st.Get(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("fetching %s: %w", key, err)
+		}
+		ac, err := checkpoint.OpenWithOrigin(a.Data, verifiers...)
+		if err != nil {
+			return nil, &Failure{Object: key, Err: err}
+		}
+		if ac.Origin != c.Origin || ac.Size != size {
+			return nil, failf(key, "is the checkpoint of %q at size %d", ac.Origin, ac.Size)
+		}
+		if size == c.Size {
+			if ac.Hash != c.Hash {
+				return nil, splitView(key, c.Origin, a.Data, note, "two roots for size %d: %s archived, %s current", size, ac.Hash, c.Hash)
+			}
+		} else if err := checkPrefix(c, note, size, ac.Hash, a.Data, hr); err != nil {
+			var f *Failure
+			if errors.As(err, &f) {
+				f.Object = key
+			}
+			return nil, err
+		}
+		done = append(done, size)
+	}
+	slices.Sort(done)
+	return done, nil
+}
