@@ -13,7 +13,7 @@ import (
 )
 
 // ErrUnsupported is wrapped by the error of [Open] for a location whose
-// kind of source is not implemented (yet).
+// kind stele cannot read (a scheme other than file, s3, http and https).
 var ErrUnsupported = errors.New("source: unsupported location")
 
 // Open returns the source at a configured location:
