@@ -1,8 +1,6 @@
 package verify_test
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,46 +8,17 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
-	"stele/akd"
-	"stele/akdsim"
 	"stele/checkpoint"
+	"stele/internal/sitetest"
 	"stele/layout"
-	"stele/publish"
-	"stele/store"
 	"stele/verify"
 )
-
-var simParams = akdsim.Params{Config: akd.WhatsAppV1(), Seed: 7, Start: 50, Users: 50}
 
 // publishMore extends the simulated directory src by epochs and publishes
 // everything new into siteDir with s at the time now.
 func publishMore(t *testing.T, src, siteDir string, s *checkpoint.Signer, epochs int, now time.Time) {
 	t.Helper()
-	if _, err := akdsim.Extend(src, simParams, epochs, 5); err != nil {
-		t.Fatal(err)
-	}
-	root, err := os.ReadFile(filepath.Join(src, "root"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := publish.Config{Origin: "test.example/stele", Key: "unused", Namespaces: []publish.Namespace{{
-		Name: "ns", Source: src, Configuration: "whatsapp_v1", Root: strings.TrimSpace(string(root)),
-	}}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.NewDir(siteDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	job, err := publish.NewJob(cfg, st, s, publish.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum := job.Run(context.Background()); sum.ExitCode != 0 {
-		t.Fatalf("publish: %+v", sum)
-	}
+	sitetest.Publish(t, sitetest.Run{Source: src, Site: siteDir, Signer: s, Epochs: epochs, Now: now})
 }
 
 // TestResumeAuditLog: verify a stele audit log, publish more, verify

@@ -2,16 +2,11 @@ package verify_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
-	"stele/akd"
-	"stele/akdsim"
 	"stele/checkpoint"
-	"stele/publish"
+	"stele/internal/sitetest"
 	"stele/store"
 	"stele/verify"
 )
@@ -27,35 +22,10 @@ func publishSite(t *testing.T, epochs int) (string, *checkpoint.Verifier) {
 func publishSiteSource(t *testing.T, epochs int) (string, string, *checkpoint.Verifier) {
 	t.Helper()
 	tmp := t.TempDir()
-	src := filepath.Join(tmp, "proofs")
-	if _, err := akdsim.Extend(src, akdsim.Params{Config: akd.WhatsAppV1(), Seed: 7, Start: 50, Users: 50}, epochs, 5); err != nil {
-		t.Fatal(err)
-	}
-	root, err := os.ReadFile(filepath.Join(src, "root"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, v := newKey(t, "test.example/stele")
-	cfg := publish.Config{Origin: "test.example/stele", Key: "unused", Namespaces: []publish.Namespace{{
-		Name: "ns", Source: src, Configuration: "whatsapp_v1", Root: strings.TrimSpace(string(root)),
-	}}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	siteDir := filepath.Join(tmp, "site")
-	st, err := store.NewDir(siteDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	job, err := publish.NewJob(cfg, st, s, publish.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum := job.Run(context.Background()); sum.ExitCode != 0 {
-		t.Fatalf("publish: %+v", sum)
-	}
-	return siteDir, src, v
+	s, v := newKey(t, sitetest.Origin)
+	r := sitetest.Run{Source: filepath.Join(tmp, "proofs"), Site: filepath.Join(tmp, "site"), Signer: s, Epochs: epochs}
+	sitetest.Publish(t, r)
+	return r.Site, r.Source, v
 }
 
 func TestProveAndVerifyProof(t *testing.T) {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +10,7 @@ import (
 	"stele/akd"
 	"stele/akdsim"
 	"stele/checkpoint"
-	"stele/publish"
-	"stele/store"
+	"stele/internal/sitetest"
 )
 
 // auditSite publishes a few simulated epochs verified at the time now and
@@ -21,15 +18,7 @@ import (
 func auditSite(t *testing.T, now time.Time) (string, string) {
 	t.Helper()
 	tmp := t.TempDir()
-	src := filepath.Join(tmp, "proofs")
-	if _, err := akdsim.Extend(src, akdsim.Params{Config: akd.WhatsAppV1(), Seed: 3, Start: 10, Users: 20}, 3, 4); err != nil {
-		t.Fatal(err)
-	}
-	root, err := os.ReadFile(filepath.Join(src, "root"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	skey, vkey, err := checkpoint.GenerateKey(rand.Reader, "example.test/stele")
+	skey, vkey, err := checkpoint.GenerateKey(rand.Reader, sitetest.Origin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,26 +26,10 @@ func auditSite(t *testing.T, now time.Time) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := publish.Config{Origin: "example.test/stele", Key: "unused", Namespaces: []publish.Namespace{{
-		Name: "ns", Source: src, Configuration: "whatsapp_v1", Root: strings.TrimSpace(string(root)),
-	}}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	siteDir := filepath.Join(tmp, "site")
-	st, err := store.NewDir(siteDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	job, err := publish.NewJob(cfg, st, s, publish.Options{Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum := job.Run(context.Background()); sum.ExitCode != 0 {
-		t.Fatalf("publish: %+v", sum)
-	}
-	return siteDir, vkey
+	r := sitetest.Run{Source: filepath.Join(tmp, "proofs"), Site: filepath.Join(tmp, "site"), Signer: s,
+		Params: akdsim.Params{Config: akd.WhatsAppV1(), Seed: 3, Start: 10, Users: 20}, Epochs: 3, Updates: 4, Now: now}
+	sitetest.Publish(t, r)
+	return r.Site, vkey
 }
 
 // TestVerifyMaxAge: a log whose newest verified epoch is older than
