@@ -80,7 +80,7 @@ func runDemo(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 	say("verify the site offline: checkpoints, every tile and record, every Plexi signature")
-	out, code := step("verify", site, "-vkey", vkey)
+	out, code := step("verify", site, "-vkey", vkey, "-state", "none") // a demo leaves no state behind
 	fmt.Fprint(e.stdout, out)
 	if code != exitOK {
 		return code
