@@ -77,6 +77,9 @@ type countingReader struct {
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	if err != nil && err != io.EOF {
@@ -88,14 +91,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // decodeStream decodes a proof from r and calls emit for every element in
 // the order of the encoding. It returns the number of bytes read.
 func decodeStream(r io.Reader, limits Limits, emit func(inserted bool, e *Element) error) (int64, error) {
-	limits = limits.withDefaults()
 	cr := &countingReader{r: r}
-	br := bufio.NewReaderSize(cr, 1<<20)
-	var (
-		consumed int64
-		count    int
-		e        Element
-	)
+	return decodeFrom(cr, cr, 1<<20, limits, 0, 0, emit)
+}
+
+// decodeFrom decodes the rest of a proof from src, of which consumed
+// bytes holding count elements were already decoded; cr is the reader
+// whose errors are the transfer's (src reads from it, perhaps after
+// buffered bytes), through a buffer of bufSize bytes. It returns the
+// bytes consumed in all.
+func decodeFrom(cr *countingReader, src io.Reader, bufSize int, limits Limits, consumed int64, count int, emit func(inserted bool, e *Element) error) (int64, error) {
+	limits = limits.withDefaults()
+	br := bufio.NewReaderSize(src, max(bufSize, maxElementBytes+16))
+	var e Element
 	fail := func(err error) (int64, error) {
 		if cr.err != nil {
 			return consumed, fmt.Errorf("reading proof: %w", &errReader{cr.err})

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
+	"sort"
+	"sync"
 )
 
 // firstDiff returns the index of the first bit where a and b differ, 256
@@ -51,26 +53,35 @@ const maxMergeRuns = 64
 // proofs come as a few sorted runs (akd writes inserted and unchanged
 // elements in tree order, its top levels concurrently), so sorted runs are
 // found and merged; anything else is sorted.
-func labelOrder(s *store) []uint32 {
+func labelOrder(s *store) []uint32 { return labelOrderN(s, 1) }
+
+// labelOrderN is labelOrder with up to workers goroutines merging.
+func labelOrderN(s *store, workers int) []uint32 {
 	n := s.n
 	perm := make([]uint32, n)
 	for i := range perm {
 		perm[i] = uint32(i)
 	}
-	var starts []int
-	for i := 1; i < n; i++ {
-		if compareItems(s.at(uint32(i-1)), s.at(uint32(i))) > 0 {
-			starts = append(starts, i)
-			if len(starts) >= maxMergeRuns {
-				return bucketSort(s, perm)
+	starts, known := s.runStarts, s.runsKnown
+	if !known {
+		for i := 1; i < n; i++ {
+			if compareItems(s.at(uint32(i-1)), s.at(uint32(i))) > 0 {
+				starts = append(starts, i)
+				if len(starts) >= maxMergeRuns {
+					break
+				}
 			}
 		}
+	}
+	if len(starts) >= maxMergeRuns {
+		return bucketSort(s, perm)
 	}
 	if len(starts) == 0 {
 		return perm
 	}
 	// Merge neighbouring runs in place, pass after pass, buffering only
-	// the left run of each merge.
+	// the left run of each merge (and, when the merge is split between
+	// goroutines, the part of the right run the first parts read).
 	bounds := append(append([]int{0}, starts...), n)
 	var buf []uint32
 	for len(bounds) > 2 {
@@ -81,13 +92,88 @@ func labelOrder(s *store) []uint32 {
 			if k+2 < len(bounds) {
 				hi = bounds[k+2]
 				buf = append(buf[:0], perm[lo:mid]...)
-				merge(s, perm[lo:hi], buf, perm[mid:hi])
+				if workers > 1 && hi-lo >= minParallelMerge {
+					buf = mergeParallel(s, perm[lo:hi], buf, perm[mid:hi], workers)
+				} else {
+					merge(s, perm[lo:hi], buf, perm[mid:hi])
+				}
 			}
 			next = append(next, hi)
 		}
 		bounds = next
 	}
 	return perm
+}
+
+// minParallelMerge is the smallest merge split between goroutines.
+const minParallelMerge = 1 << 16
+
+// mergeParallel is merge split into parts merged concurrently: it finds
+// where each part's output starts in a and b (the split of the first k
+// outputs between the runs), copies the part of b the earlier parts read,
+// so that no part overwrites another's input, and merges the parts. The
+// last part merges in place as merge does. It returns buf, perhaps grown.
+func mergeParallel(s *store, out, a, b []uint32, parts int) []uint32 {
+	total := len(a) + len(b)
+	ia := make([]int, parts+1)
+	ia[parts] = len(a)
+	for p := 1; p < parts; p++ {
+		ia[p] = splitPoint(s, a, b, total*p/parts)
+	}
+	jLast := total*(parts-1)/parts - ia[parts-1]
+	nb := append(withCap(a, len(a)+jLast), b[:jLast]...)
+	a, bCopy := nb[:len(a)], nb[len(a):]
+	var wg sync.WaitGroup
+	for p := 0; p < parts; p++ {
+		i0, i1 := ia[p], ia[p+1]
+		k0 := total * p / parts
+		j0 := k0 - i0
+		var k1, j1 int
+		if p+1 < parts {
+			k1 = total * (p + 1) / parts
+			j1 = k1 - i1
+		} else {
+			k1, j1 = total, len(b)
+		}
+		var bp []uint32
+		if p+1 < parts {
+			bp = bCopy[j0:j1]
+		} else {
+			bp = b[j0:j1]
+		}
+		dst, ap := out[k0:k1], a[i0:i1]
+		if p+1 == parts {
+			merge(s, dst, ap, bp)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			merge(s, dst, ap, bp)
+		}()
+	}
+	wg.Wait()
+	return nb[:0]
+}
+
+// withCap returns a with capacity for n elements.
+func withCap(a []uint32, n int) []uint32 {
+	if cap(a) >= n {
+		return a
+	}
+	return append(make([]uint32, 0, n), a...)
+}
+
+// splitPoint returns how many of the first k elements merge takes from
+// a (the rest come from b): the smallest i such that every element of
+// b[:k-i] sorts before a[i].
+func splitPoint(s *store, a, b []uint32, k int) int {
+	lo, hi := max(0, k-len(b)), min(k, len(a))
+	return lo + sort.Search(hi-lo, func(x int) bool {
+		i := lo + x
+		j := k - i
+		return j == 0 || compareItems(s.at(b[j-1]), s.at(a[i])) < 0
+	})
 }
 
 // bucketKey is the first bucketBits bits of its label with the bits

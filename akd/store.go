@@ -27,6 +27,11 @@ func (it *item) inserted() bool { return it.meta&metaInserted != 0 }
 type store struct {
 	chunks [][]item
 	n      int
+	// runStarts, when runsKnown, are the indices i where item i sorts
+	// before item i-1 (at most maxMergeRuns of them: that many or more
+	// means unordered), found while decoding.
+	runStarts []int
+	runsKnown bool
 }
 
 func (s *store) at(i uint32) *item { return &s.chunks[i>>chunkBits][i&(chunkLen-1)] }

@@ -12,9 +12,11 @@ import (
 // Options tune a verification. The zero Options (or nil) uses all cores
 // and the default limits.
 type Options struct {
-	// Workers bounds the goroutines hashing at once; 0 means GOMAXPROCS,
-	// 1 verifies on the calling goroutine only (for callers that run many
-	// verifications in parallel themselves).
+	// Workers bounds the goroutines decoding and hashing at once (while
+	// decoding, the calling goroutine also reads the stream and finds the
+	// elements' boundaries); 0 means GOMAXPROCS, 1 verifies on the
+	// calling goroutine only (for callers that run many verifications in
+	// parallel themselves).
 	Workers int
 	// Limits bound the proof Verify decodes.
 	Limits Limits
@@ -76,14 +78,26 @@ func VerifyStep(cfg Config, p *Proof, epoch uint64, prev, cur [32]byte, opts *Op
 
 // Verify decodes a proof from r as it arrives and verifies it as
 // VerifyStep does. The per-element hashes are computed while the rest of
-// the proof is still being read. Besides *ViolationError and
-// *MalformedError it returns ctx's error, or r's, wrapped.
+// the proof is still being read; with more than one worker the workers
+// also parse the elements (see decodeParallel). Besides *ViolationError
+// and *MalformedError it returns ctx's error, or r's, wrapped.
 func Verify(ctx context.Context, r io.Reader, cfg Config, epoch uint64, prev, cur [32]byte, opts *Options) (Result, error) {
 	if err := checkArgs(cfg, epoch); err != nil {
 		return Result{}, err
 	}
 	s := new(store)
 	var res Result
+	if w := opts.workers(); w > 1 {
+		n, sinks, ins, err := decodeParallel(ctx, r, opts.limits(), s, w, decodeBlockSize, func() itemSink { return newElementHasher(cfg, epoch) })
+		res.Bytes, res.Inserted, res.Unchanged = n, ins, s.n-ins
+		for _, sink := range sinks {
+			res.Compressions += sink.(*elementHasher).compressions()
+		}
+		if err != nil {
+			return res, err
+		}
+		return finish(ctx, cfg, s, prev, cur, w, res)
+	}
 	d := newDigester(cfg, epoch, opts.workers())
 	submitted := 0
 	n, err := decodeStream(r, opts.limits(), func(inserted bool, e *Element) error {
@@ -182,7 +196,7 @@ func finish(ctx context.Context, cfg Config, s *store, prev, cur [32]byte, worke
 		return res, err
 	}
 	k := newConstants(cfg)
-	perm := labelOrder(s)
+	perm := labelOrderN(s, workers)
 	pb := &parallelBuild{s: s, perm: perm, cfg: cfg, k: k, minTask: max(s.n/(8*workers), 1024)}
 	if workers > 1 {
 		pb.sem = make(chan struct{}, workers-1)
