@@ -323,6 +323,8 @@ func (r *run) verifyLog(ctx context.Context, prefix string, reuse bool) (LogResu
 		Concurrency: r.opts.Concurrency,
 		Records:     true,
 		Entry:       ep.add,
+		// The mirror checks and copies the archived checkpoints itself.
+		SkipArchived: true,
 	}
 	res := verify.Log(ctx, t, r.opts.Verifiers, opts)
 	return LogResult{Prefix: prefix, Result: res}, t, ep
