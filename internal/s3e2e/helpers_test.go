@@ -225,6 +225,7 @@ type summary struct {
 		LogSize        int64            `json:"log_size"`
 		Error          string           `json:"error"`
 		Requests       map[string]int64 `json:"requests"`
+		SourceRequests map[string]int64 `json:"source_requests"`
 	} `json:"namespaces"`
 }
 

@@ -32,6 +32,13 @@ func TestPublishVerifyS3(t *testing.T) {
 	if sum.appended() != 9 {
 		t.Fatalf("appended %d epochs, want 9: %+v", sum.appended(), sum)
 	}
+	// The summary counts the S3 requests really sent, for the site store
+	// and for each source (an s3:// one and an https:// listing one).
+	for _, n := range sum.Namespaces {
+		if n.Requests["PUT"] == 0 || n.Requests["GET"] == 0 || n.SourceRequests["LIST"] == 0 || n.SourceRequests["GET"] == 0 {
+			t.Errorf("namespace %s: requests %v, source requests %v: want site PUTs and GETs, source LISTs and GETs", n.Name, n.Requests, n.SourceRequests)
+		}
+	}
 
 	// Objects carry the metadata of the spec's object table.
 	objs := w.objects(siteBucket, "site/")
