@@ -2,7 +2,6 @@ package publish
 
 import (
 	"context"
-	"encoding/json"
 	"sync/atomic"
 
 	"stele/store"
@@ -82,5 +81,3 @@ func (c *countingStore) snapshot() (Requests, int64) {
 func (r Requests) sub(o Requests) Requests {
 	return Requests{GET: r.GET - o.GET, PUT: r.PUT - o.PUT, LIST: r.LIST - o.LIST, HEAD: r.HEAD - o.HEAD}
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

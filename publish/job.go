@@ -2,6 +2,7 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -161,7 +162,7 @@ func (j *Job) loadInfo(ctx context.Context, ns *Namespace) {
 	info := site.NewNamespaceInfo(ns.Name, "", ns.Root, site.StatusInitialization, ns.Ciphersuite)
 	if obj, err := j.site.Get(ctx, layout.Namespace(ns.Name)); err == nil {
 		var published site.NamespaceInfo
-		if jsonUnmarshal(obj.Data, &published) == nil && published.Name == ns.Name {
+		if json.Unmarshal(obj.Data, &published) == nil && published.Name == ns.Name {
 			info = published
 		}
 	}

@@ -86,7 +86,7 @@ func OpenLog(ctx context.Context, st store.Store, signer *checkpoint.Signer, ori
 	l.published, l.note, l.etag = c, obj.Data, obj.ETag
 	l.size = c.Size
 	l.base = tlog.StoredHashCount(c.Size)
-	l.old = tiles.HashReader(ctx, tlog.Tree{N: c.Size, Hash: c.Hash}, fetcher(st))
+	l.old = tiles.HashReader(ctx, tlog.Tree{N: c.Size, Hash: c.Hash}, store.Fetcher(st))
 	if err := l.loadPartial(ctx); err != nil {
 		return nil, err
 	}
@@ -287,12 +287,4 @@ func (l *Log) Commit(ctx context.Context, extensions ...string) (checkpoint.Chec
 	}
 	l.published, l.note, l.etag = c, note, cur.ETag
 	return c, nil
-}
-
-// fetcher reads a log's objects from its store for the tile readers.
-func fetcher(st store.Store) tiles.Fetcher {
-	return tiles.FetcherFunc(func(ctx context.Context, path string) ([]byte, error) {
-		o, err := st.Get(ctx, path)
-		return o.Data, err
-	})
 }

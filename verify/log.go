@@ -110,7 +110,7 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 		}
 	}
 	tree := tlog.Tree{N: c.Size, Hash: c.Hash}
-	hr := tiles.HashReader(ctx, tree, fetcherOf(st))
+	hr := tiles.HashReader(ctx, tree, store.Fetcher(st))
 	var from int64
 	if prev != nil {
 		if from, err = checkResume(c, obj.Data, prev, hr, verifiers); err != nil {

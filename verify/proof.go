@@ -36,7 +36,7 @@ func Prove(ctx context.Context, site store.Store, namespace string, epoch uint64
 		return nil, &Failure{Object: layout.Checkpoint, Err: err}
 	}
 	tree := tlog.Tree{N: c.Size, Hash: c.Hash}
-	lr := &logReader{ctx: ctx, st: st, tree: tree, hashes: tiles.HashReader(ctx, tree, fetcherOf(st))}
+	lr := &logReader{ctx: ctx, st: st, tree: tree, hashes: tiles.HashReader(ctx, tree, store.Fetcher(st))}
 	i, line, err := lr.findEpoch(epoch)
 	if err != nil {
 		return nil, err
@@ -92,13 +92,6 @@ type logReader struct {
 	st     store.Store
 	tree   tlog.Tree
 	hashes tlog.HashReader
-}
-
-func fetcherOf(st store.Store) tiles.Fetcher {
-	return tiles.FetcherFunc(func(ctx context.Context, path string) ([]byte, error) {
-		o, err := st.Get(ctx, path)
-		return o.Data, err
-	})
 }
 
 // entry reads entry i and checks it against the tree.
