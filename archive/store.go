@@ -58,6 +58,37 @@ func IsArchive(path string) bool {
 	return false
 }
 
+// Held returns the entries [start, end) whose subtree the zip holds, when
+// st is what OpenStore made of one zip file and size is the size of the
+// log (its checkpoint's): [k·256³, (k+1)·256³) for zip k, cut at size, so
+// the whole log when it fits in one zip. ok is false for other stores: a
+// directory of zips must hold every zip of its log.
+//
+// Which subtree a zip holds is read from its content (the full tiles it
+// owns), not from its file name; a zip that owns no full tile is the last
+// one, holding only the right edge.
+func Held(st store.Store, size int64) (start, end int64, ok bool) {
+	l, isLog := st.(*logStore)
+	if !isLog || !l.single {
+		return 0, 0, false
+	}
+	k := l.lo.zips(size) - 1
+	for name := range l.zips[0].files {
+		if t, err := tiles.ParsePath(name); err == nil {
+			if owner, shared := l.lo.owner(t); !shared {
+				k = owner
+				break
+			}
+		}
+	}
+	per := l.lo.span(-1) * tiles.Width
+	start, end = k*per, min((k+1)*per, size)
+	if start >= end {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
 func (lo layout) open(path string) (store.Store, error) {
 	fi, err := os.Stat(path)
 	if err != nil {

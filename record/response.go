@@ -247,7 +247,7 @@ func (s *SignatureResponse) Verify(pub []byte) error {
 	if err != nil {
 		return fmt.Errorf("verifying signature response for %s epoch %d: %w", s.Namespace, s.Epoch, err)
 	}
-	if err := verifyPlexi(pub, s.KeyID, msg, s.Signature); err != nil {
+	if err := verifyPlexi(pub, s.KeyID, msg, s.Signature, func(msg, sig []byte) bool { return verifyStrict(pub, msg, sig) }); err != nil {
 		return fmt.Errorf("verifying signature response for %s epoch %d: %w", s.Namespace, s.Epoch, err)
 	}
 	return nil

@@ -66,8 +66,13 @@ func (r *Record) Sign(ciphersuite uint32, timestamp int64, pub []byte, sign func
 // strictly (see the package documentation). When the signature names a
 // key_id it must be pub's last byte. A record without a signature fails
 // with ErrBadSignature; the other fields' consistency is Parse's and
-// Marshal's business, not checked here.
+// Marshal's business, not checked here. To check many records under one
+// key, a [Verifier] gives the same answers faster.
 func (r *Record) VerifySignature(pub []byte) error {
+	return r.verifySignature(pub, func(msg, sig []byte) bool { return verifyStrict(pub, msg, sig) })
+}
+
+func (r *Record) verifySignature(pub []byte, check func(msg, sig []byte) bool) error {
 	s := r.Signature
 	if s == nil {
 		return fmt.Errorf("verifying %s epoch %d: record has no signature: %w", r.Namespace, r.Epoch, ErrBadSignature)
@@ -81,22 +86,22 @@ func (r *Record) VerifySignature(pub []byte) error {
 			malformed("signature is not 128 lower-case hexadecimal digits"))
 	}
 	sig, _ := hex.DecodeString(s.Signature)
-	if err := verifyPlexi(pub, s.KeyID, msg, sig); err != nil {
+	if err := verifyPlexi(pub, s.KeyID, msg, sig, check); err != nil {
 		return fmt.Errorf("verifying %s epoch %d: %w", r.Namespace, r.Epoch, err)
 	}
 	return nil
 }
 
 // verifyPlexi checks a Plexi signature sig of msg and its optional key ID
-// against pub.
-func verifyPlexi(pub []byte, keyID *uint8, msg, sig []byte) error {
+// against pub, the signature itself with check.
+func verifyPlexi(pub []byte, keyID *uint8, msg, sig []byte, check func(msg, sig []byte) bool) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("public key is %d bytes, want %d", len(pub), ed25519.PublicKeySize)
 	}
 	if keyID != nil && *keyID != pub[len(pub)-1] {
 		return fmt.Errorf("key_id %d names another key than %d: %w", *keyID, pub[len(pub)-1], ErrBadSignature)
 	}
-	if !verifyStrict(pub, msg, sig) {
+	if !check(msg, sig) {
 		return fmt.Errorf("signature does not verify: %w", ErrBadSignature)
 	}
 	return nil

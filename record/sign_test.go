@@ -18,16 +18,16 @@ func TestSignedSamplesVerify(t *testing.T) {
 	pub, _ := testKey()
 	for name, r := range sampleRecords(t) {
 		if r.Kind == KindViolation {
-			if err := r.VerifySignature(pub); !errors.Is(err, ErrBadSignature) {
+			if err := verifyBoth(t, r, pub); !errors.Is(err, ErrBadSignature) {
 				t.Errorf("%s: VerifySignature of an unsigned record: %v, want ErrBadSignature", name, err)
 			}
 			continue
 		}
-		if err := r.VerifySignature(pub); err != nil {
+		if err := verifyBoth(t, r, pub); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 		other := ed25519.NewKeyFromSeed(make([]byte, 32)).Public().(ed25519.PublicKey)
-		if err := r.VerifySignature(other); !errors.Is(err, ErrBadSignature) {
+		if err := verifyBoth(t, r, other); !errors.Is(err, ErrBadSignature) {
 			t.Errorf("%s: verifies under another key: %v", name, err)
 		}
 	}
@@ -41,7 +41,7 @@ func TestVerifyFlippedFields(t *testing.T) {
 		orig := sampleRecords(t)[base]
 		fails := func(what string, r *Record) {
 			t.Helper()
-			if err := r.VerifySignature(pub); !errors.Is(err, ErrBadSignature) {
+			if err := verifyBoth(t, r, pub); !errors.Is(err, ErrBadSignature) {
 				t.Errorf("%s: %s changed: VerifySignature = %v, want ErrBadSignature", base, what, err)
 			}
 		}
@@ -90,7 +90,7 @@ func TestVerifyFlippedFields(t *testing.T) {
 		r.Signature.KeyID = nil
 		r.PreviousDigest = r.Digest
 		r.Proofs[0].Size++
-		if err := r.VerifySignature(pub); err != nil {
+		if err := verifyBoth(t, r, pub); err != nil {
 			t.Errorf("%s: unsigned fields changed: %v", base, err)
 		}
 	}
@@ -117,7 +117,7 @@ func TestVerifyFlippedBytes(t *testing.T) {
 					continue
 				}
 				parsed++
-				if err := r.VerifySignature(pub); !errors.Is(err, ErrBadSignature) {
+				if err := verifyBoth(t, r, pub); !errors.Is(err, ErrBadSignature) {
 					t.Errorf("%s: byte %d ^ %#x: parses and VerifySignature = %v", key, i, mask, err)
 				}
 			}
@@ -200,11 +200,11 @@ func TestVerifyKeyID(t *testing.T) {
 		t.Fatalf("key_id %d, want the key's last byte %d", *r.Signature.KeyID, pub[31])
 	}
 	*r.Signature.KeyID++
-	err := r.VerifySignature(pub)
+	err := verifyBoth(t, r, pub)
 	if !errors.Is(err, ErrBadSignature) || !strings.Contains(err.Error(), "key_id") {
 		t.Fatalf("wrong key_id: %v", err)
 	}
-	if err := r.VerifySignature(pub[:31]); err == nil || errors.Is(err, ErrBadSignature) {
+	if err := verifyBoth(t, r, pub[:31]); err == nil || errors.Is(err, ErrBadSignature) {
 		t.Fatalf("short public key: %v, want a plain error", err)
 	}
 }
@@ -237,7 +237,7 @@ func TestSmallOrderList(t *testing.T) {
 				continue
 			}
 			found = true
-			if verifyStrict(a[:], msg, sig) {
+			if strictBoth(t, a[:], msg, sig) {
 				t.Errorf("verifyStrict accepts small-order key %x", a)
 			}
 			break
@@ -292,18 +292,18 @@ func TestVerifyStrict(t *testing.T) {
 	if !ed25519.Verify(pub, msg, sig) {
 		t.Fatal("control: the small-R signature does not verify under plain verification")
 	}
-	if verifyStrict(pub, msg, sig) {
+	if strictBoth(t, pub, msg, sig) {
 		t.Error("verifyStrict accepts a signature whose R has small order")
 	}
 
 	// A valid signature, then the same with S + L.
 	good := ed25519.Sign(priv, msg)
-	if !verifyStrict(pub, msg, good) {
+	if !strictBoth(t, pub, msg, good) {
 		t.Fatal("control: a valid signature does not verify")
 	}
 	sPlusL := new(big.Int).Add(leInt(good[32:]), groupOrder)
 	bad := append(bytes.Clone(good[:32]), leBytes32(sPlusL)...)
-	if verifyStrict(pub, msg, bad) {
+	if strictBoth(t, pub, msg, bad) {
 		t.Error("verifyStrict accepts a non-reduced S")
 	}
 }

@@ -41,6 +41,15 @@ type Options struct {
 	// and handed to Entry. The consistency is computed from the new
 	// tree's tiles, never taken from the server.
 	Resume func(origin string) (*State, error)
+	// Spans, when set, is asked once the checkpoint is open which entries
+	// the store holds, for a store that holds only part of a log (one zip
+	// of a larger archive). Only the entries in the spans are read and
+	// checked; the rest of the tree comes from the authenticated hash
+	// tiles above and to the right of them, so the spans are still proven
+	// to be part of the signed tree. Nil, or spans that cover the whole
+	// log, mean the whole log. A partial check neither resumes from nor
+	// produces a remembered state.
+	Spans func(size int64) []Span
 	// SkipArchived leaves the archived checkpoints (history and
 	// checkpoints/<size>) unchecked, for a caller that checks them itself
 	// (the mirror, which copies them too).
@@ -59,6 +68,9 @@ type Result struct {
 	// From is the size of the remembered tree the check started from (0
 	// for a full check); EntriesChecked counts only the entries after it.
 	From int64
+	// Spans are the entries checked when Options.Spans limited the check
+	// to part of the log; nil when the whole log was checked.
+	Spans []Span
 	// VerifiedAt is the verified_at (Unix milliseconds) of the newest signed
 	// audit record, 0 when there is none.
 	VerifiedAt int64
@@ -95,8 +107,13 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	spans, err := partialSpans(opts.Spans, c.Size)
+	if err != nil {
+		return err
+	}
+	r.Spans = spans
 	var prev *State
-	if opts.Resume != nil {
+	if opts.Resume != nil && spans == nil {
 		if prev, err = opts.Resume(c.Origin); err != nil {
 			return fmt.Errorf("loading the remembered state: %w", err)
 		}
@@ -162,7 +179,11 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 	if prev != nil && from > 0 {
 		next.LastEntry = prev.LastEntry
 	}
-	if from < c.Size {
+	if spans == nil && from < c.Size {
+		// A resumed pass starts at the bundle holding entry from.
+		spans = []Span{{Start: from / tiles.Width * tiles.Width, End: c.Size}}
+	}
+	if len(spans) > 0 {
 		inner := opts.Entry
 		last := c.Size - 1
 		opts.Entry = func(i int64, e []byte) error {
@@ -181,9 +202,27 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 				return err
 			}
 		}
-		err := t.run(opts)
-		r.EntriesChecked = max(0, t.b.n-from)
-		if err != nil {
+		for _, sp := range spans {
+			if sp.Start > t.b.n {
+				if err := t.skip(hr, sp.Start); err != nil {
+					return err
+				}
+				if rc != nil {
+					rc.gap()
+				}
+			}
+			t.end = sp.End
+			n0 := t.b.n
+			err := t.run(opts)
+			r.EntriesChecked += max(0, t.b.n-max(n0, from))
+			if err != nil {
+				return err
+			}
+		}
+		if err := t.skip(hr, c.Size); err != nil {
+			return err
+		}
+		if err := t.finishUpper(); err != nil {
 			return err
 		}
 		root := t.b.root()
@@ -203,7 +242,9 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 			return err
 		}
 	}
-	r.Next = next
+	if r.Spans == nil {
+		r.Next = next
+	}
 	return nil
 }
 
@@ -212,6 +253,7 @@ type treeCheck struct {
 	ctx  context.Context
 	obj  objects
 	size int64
+	end  int64 // the entry this pass stops at
 	b    treeBuilder
 	// upper[k] collects the hashes of tile level k (k >= 1) until a tile's
 	// worth is complete.
@@ -225,7 +267,7 @@ func (t *treeCheck) run(opts Options) error {
 	if conc <= 0 {
 		conc = 16
 	}
-	n := (t.size + tiles.Width - 1) / tiles.Width
+	n := (t.end + tiles.Width - 1) / tiles.Width
 	k0 := t.b.n / tiles.Width // the first bundle: the tree may be seeded
 	// conc slots circulate: free -> producer -> queue (in index order) and
 	// work -> a worker fetches -> consumer -> free. The queue and the work
@@ -263,8 +305,8 @@ func (t *treeCheck) run(opts Options) error {
 				s = newSlot()
 			}
 			w := tiles.Width
-			if k == n-1 && t.size%tiles.Width != 0 {
-				w = int(t.size % tiles.Width)
+			if k == n-1 && t.end%tiles.Width != 0 {
+				w = int(t.end % tiles.Width)
 			}
 			s.t = tlog.Tile{H: tiles.Height, L: -1, N: k, W: w}
 			queue <- s
@@ -285,10 +327,12 @@ func (t *treeCheck) run(opts Options) error {
 		}
 		free <- s
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// The rightmost partial tiles of the upper levels.
+	return ctx.Err()
+}
+
+// finishUpper compares the rightmost partial tiles of the upper levels,
+// once the whole tree is built.
+func (t *treeCheck) finishUpper() error {
 	for k := 1; k < len(t.upper); k++ {
 		if len(t.upper[k]) > 0 {
 			idx := (t.size >> (tiles.Height * k)) / tiles.Width
