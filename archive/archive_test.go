@@ -51,16 +51,7 @@ func TestPackVerify(t *testing.T) {
 // several zips, and checks that each zip holds its own subtree and that
 // the set verifies.
 func TestPackSplit(t *testing.T) {
-	dir, v := testLog(t, 1000, 1000)
-	out := t.TempDir()
-	lo := layout{level: 0} // zip k: entry bundle k and level-0 tile k
-	res, err := lo.pack(context.Background(), openDir(t, dir), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Files) != 4 {
-		t.Fatalf("%d zips, want 4", len(res.Files))
-	}
+	lo, out, res, v := packSplit(t, 1000)
 	for k, f := range res.Files {
 		z, err := openZip(f)
 		if err != nil {

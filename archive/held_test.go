@@ -31,16 +31,7 @@ func verifyHeld(t *testing.T, st store.Store, v *checkpoint.Verifier) verify.Res
 // tiles and right edge every zip holds. A changed byte in a zip's own
 // tile or in a shared one fails it.
 func TestEachZipVerifies(t *testing.T) {
-	dir, v := testLog(t, 1000, 300)
-	out := t.TempDir()
-	lo := layout{level: 0} // zip k: entries 256k to 256k+255
-	res, err := lo.pack(context.Background(), openDir(t, dir), out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(res.Files) != 4 {
-		t.Fatalf("%d zips, want 4", len(res.Files))
-	}
+	lo, _, res, v := packSplit(t, 1000)
 	for k, f := range res.Files {
 		// Renamed, so that only the content can say which zip it is.
 		renamed := filepath.Join(t.TempDir(), "copy.zip")

@@ -63,3 +63,22 @@ func openDir(t testing.TB, dir string) *store.Dir {
 	t.Cleanup(func() { d.Close() })
 	return d
 }
+
+// packSplit packs a log of n entries (n > 768) with the smallest
+// subtrees, zip k holding entry bundle k and level-0 tile k, so that a
+// small log spans several zips; it returns the layout, the output
+// directory, the result and the log's verifier.
+func packSplit(t *testing.T, n int) (layout, string, PackResult, *checkpoint.Verifier) {
+	t.Helper()
+	dir, v := testLog(t, n, n)
+	out := t.TempDir()
+	lo := layout{level: 0}
+	res, err := lo.pack(context.Background(), openDir(t, dir), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (n + 255) / 256; len(res.Files) != want {
+		t.Fatalf("%d zips, want %d", len(res.Files), want)
+	}
+	return lo, out, res, v
+}

@@ -19,6 +19,15 @@
 // copy; an interrupted or failed mirror leaves the previous local
 // checkpoint (if any) in place.
 //
+// # The API agrees with the log
+//
+// Each audit object (namespaces/<ns>/audits/<epoch>, what a Plexi client
+// reads) must be the signature response of the log's record of that
+// epoch: the same namespace, epoch, digest, timestamp, ciphersuite, key ID
+// and signature. One that differs, or does not parse, fails the log: the
+// site shows Plexi clients a statement its log does not hold. (The
+// mirror keeps an 8-byte fingerprint per signed record for this.)
+//
 // # Resuming
 //
 // Objects that never change once published (hash tiles, entry bundles,

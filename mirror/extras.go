@@ -87,13 +87,27 @@ func (r *run) namespaceObjects(ctx context.Context, ns string, size int64, ep *e
 			keys = append(keys, layout.HistoryPage(ns, p))
 		}
 	}
-	for _, e := range ep.all() {
-		keys = append(keys, layout.Audit(ns, e))
-	}
 	r.c.expected.Add(int64(len(keys)))
-	return r.each(ctx, keys, func(ctx context.Context, key string) error {
+	if err := r.each(ctx, keys, func(ctx context.Context, key string) error {
 		_, _, err := r.fetchOptional(ctx, key)
 		return err
+	}); err != nil {
+		return err
+	}
+	audits := ep.all()
+	r.c.expected.Add(int64(len(audits)))
+	return r.eachIndex(ctx, len(audits), func(ctx context.Context, i int) error {
+		e := audits[i]
+		key := layout.Audit(ns, e)
+		obj, found, err := r.fetchOptional(ctx, key)
+		if err != nil || !found {
+			return err
+		}
+		data, err := obj.Decoded()
+		if err != nil {
+			return &verify.Failure{Object: key, Err: err}
+		}
+		return ep.checkAudit(key, e, data)
 	})
 }
 

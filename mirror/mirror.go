@@ -13,7 +13,6 @@ import (
 
 	"stele/checkpoint"
 	"stele/layout"
-	"stele/record"
 	"stele/store"
 	"stele/verify"
 )
@@ -222,13 +221,19 @@ func (r *run) missingKeys() []string {
 // each calls fn for every key with at most Concurrency calls at once,
 // and returns the first error.
 func (r *run) each(ctx context.Context, keys []string, fn func(ctx context.Context, key string) error) error {
+	return r.eachIndex(ctx, len(keys), func(ctx context.Context, i int) error { return fn(ctx, keys[i]) })
+}
+
+// eachIndex calls fn for 0 to n-1 with at most Concurrency calls at once,
+// and returns the first error.
+func (r *run) eachIndex(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	sem := make(chan struct{}, r.opts.Concurrency)
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
-	for _, k := range keys {
+	for i := range n {
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -239,7 +244,7 @@ func (r *run) each(ctx context.Context, keys []string, fn func(ctx context.Conte
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			if err := fn(ctx, k); err != nil {
+			if err := fn(ctx, i); err != nil {
 				once.Do(func() { first = err; cancel() })
 			}
 		}()
@@ -330,51 +335,3 @@ func (r *run) verifyLog(ctx context.Context, prefix string, reuse bool) (LogResu
 	return LogResult{Prefix: prefix, Result: res}, t, ep
 }
 
-// epochs collects the epochs of a log's signed records, as ranges (a
-// namespace's epochs are contiguous but for resumed anchors).
-type epochs struct {
-	opaque bool
-	ranges [][2]uint64
-	n      int64
-}
-
-func (e *epochs) add(i int64, entry []byte) error {
-	if e.opaque {
-		return nil
-	}
-	rec, err := record.Parse(entry)
-	if err != nil {
-		if i == 0 {
-			e.opaque = true
-		}
-		return nil
-	}
-	if rec.Signature == nil {
-		return nil
-	}
-	e.n++
-	if k := len(e.ranges); k > 0 && e.ranges[k-1][1]+1 == rec.Epoch {
-		e.ranges[k-1][1] = rec.Epoch
-		return nil
-	}
-	e.ranges = append(e.ranges, [2]uint64{rec.Epoch, rec.Epoch})
-	return nil
-}
-
-// all returns every epoch once, in log order.
-func (e *epochs) all() []uint64 {
-	var out []uint64
-	seen := make(map[uint64]bool)
-	for _, r := range e.ranges {
-		for x := r[0]; ; x++ {
-			if !seen[x] {
-				seen[x] = true
-				out = append(out, x)
-			}
-			if x == r[1] {
-				break
-			}
-		}
-	}
-	return out
-}

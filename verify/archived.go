@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 
@@ -15,6 +16,10 @@ import (
 	"stele/store"
 )
 
+// archivedRecheck is how many archived checkpoints checked by earlier runs
+// are checked again, picked at random, on each run.
+const archivedRecheck = 4
+
 // checkArchived checks the archived checkpoints that a log lists in its
 // "history" object (none when it has no such object): each must be signed
 // by one of verifiers for the log's origin, and its tree must be a prefix
@@ -22,10 +27,25 @@ import (
 // One that is not is a split view: the archived checkpoint and the current
 // one disagree, and so would any two archived ones that disagree, since
 // both are checked against the one current tree. Sizes in seen were
-// checked before and are skipped; sizes beyond the current tree are left
-// for a later run. It returns the sizes checked so far, seen included.
+// checked before and are skipped, but for a few of them (archivedRecheck,
+// picked at random when there are more), so that an archived checkpoint replaced after it was
+// checked is caught in time without fetching them all on every run; sizes
+// beyond the current tree are left for a later run (the publisher may
+// have stopped between writing one and the checkpoint). It returns the
+// sizes checked so far, seen included, in order.
 func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint, note []byte, hr tlog.HashReader, verifiers []*checkpoint.Verifier, seen []int64) ([]int64, error) {
 	done := slices.Clone(seen)
+	checked := make(map[int64]bool, len(seen))
+	for _, size := range seen {
+		checked[size] = true
+	}
+	recheck := map[int64]bool{}
+	for i := range min(archivedRecheck, len(seen)) {
+		if len(seen) > archivedRecheck {
+			i = rand.IntN(len(seen))
+		}
+		recheck[seen[i]] = true
+	}
 	obj, err := st.Get(ctx, layout.History)
 	if errors.Is(err, os.ErrNotExist) {
 		return done, nil
@@ -38,7 +58,7 @@ func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint,
 		return nil, failf(layout.History, "not a JSON list of sizes: %v", err)
 	}
 	for _, size := range sizes {
-		if slices.Contains(done, size) || size > c.Size {
+		if checked[size] && !recheck[size] || size > c.Size {
 			continue
 		}
 		key := layout.ArchivedCheckpoint(size)
@@ -64,7 +84,10 @@ func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint,
 			}
 			return nil, err
 		}
-		done = append(done, size)
+		if !checked[size] {
+			checked[size] = true
+			done = append(done, size)
+		}
 	}
 	slices.Sort(done)
 	return done, nil

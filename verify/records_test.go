@@ -42,27 +42,12 @@ func sign(t *testing.T, s *checkpoint.Signer, r *record.Record) {
 // verifies it with records checked.
 func logOf(t *testing.T, s *checkpoint.Signer, v *checkpoint.Verifier, recs []*record.Record) verify.Result {
 	t.Helper()
-	ctx := context.Background()
-	st, _ := store.NewDir(t.TempDir())
-	l, err := publish.OpenLog(ctx, st, s.WithName("test.example/stele/ns"), "test.example/stele/ns")
+	st, err := store.NewDir(recordLog(t, s, recs))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lines [][]byte
-	for _, r := range recs {
-		b, err := r.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, b)
-	}
-	if err := l.Append(ctx, lines); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return verify.Log(ctx, st, []*checkpoint.Verifier{v}, verify.Options{Records: true})
+	defer st.Close()
+	return verify.Log(context.Background(), st, []*checkpoint.Verifier{v}, verify.Options{Records: true})
 }
 
 func TestRecordSemantics(t *testing.T) {
