@@ -334,4 +334,3 @@ func (r *run) verifyLog(ctx context.Context, prefix string, reuse bool) (LogResu
 	res := verify.Log(ctx, t, r.opts.Verifiers, opts)
 	return LogResult{Prefix: prefix, Result: res}, t, ep
 }
-

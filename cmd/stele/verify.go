@@ -255,7 +255,7 @@ func reportVerify(e *env, asJSON bool, logs []verifyLogJSON) int {
 			fmt.Fprintf(e.stdout, "%s %s size=%d entries=%d: %s\n", word, where, l.Size, l.EntriesChecked, l.Error)
 			if l.SplitView != nil {
 				sv := *l.SplitView
-				fmt.Fprintf(e.stdout, "SPLIT VIEW: the checkpoint seen before:\n%s\nand the one now:\n%s\n", sv[0], sv[1])
+				fmt.Fprintf(e.stdout, "SPLIT VIEW: the first checkpoint (remembered from an earlier run, or archived by the log):\n%s\nand the current one:\n%s\n", sv[0], sv[1])
 				if l.Evidence != "" {
 					fmt.Fprintf(e.stdout, "evidence saved to %s\n", l.Evidence)
 				}
