@@ -69,7 +69,7 @@ func (r *run) archivedCheckpoints(ctx context.Context, prefix, origin string) (*
 
 // namespaceObjects fetches a namespace's Plexi objects (its info, its
 // last-verified-epoch, the audit of every signed epoch) and its pages.
-func (r *run) namespaceObjects(ctx context.Context, ns string, size int64, ep *epochs, h *history) error {
+func (r *run) namespaceObjects(ctx context.Context, ns string, size int64, au *audits, h *history) error {
 	keys := []string{
 		layout.Namespace(ns),
 		layout.LastVerifiedEpoch(ns),
@@ -94,11 +94,10 @@ func (r *run) namespaceObjects(ctx context.Context, ns string, size int64, ep *e
 	}); err != nil {
 		return err
 	}
-	audits := ep.all()
-	r.c.expected.Add(int64(len(audits)))
-	return r.eachIndex(ctx, len(audits), func(ctx context.Context, i int) error {
-		e := audits[i]
-		key := layout.Audit(ns, e)
+	r.c.expected.Add(int64(len(au.list)))
+	return r.eachIndex(ctx, len(au.list), func(ctx context.Context, i int) error {
+		a := au.list[i]
+		key := layout.Audit(ns, a.Epoch)
 		obj, found, err := r.fetchOptional(ctx, key)
 		if err != nil || !found {
 			return err
@@ -107,7 +106,7 @@ func (r *run) namespaceObjects(ctx context.Context, ns string, size int64, ep *e
 		if err != nil {
 			return &verify.Failure{Object: key, Err: err}
 		}
-		return ep.checkAudit(key, e, data)
+		return verify.CheckAuditObject(key, a, data)
 	})
 }
 

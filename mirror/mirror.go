@@ -318,19 +318,19 @@ func (r *run) mirrorLog(ctx context.Context, prefix string) LogResult {
 	return lr
 }
 
-// verifyLog runs the verifier over a tee of the log, collecting the
-// epochs of its signed records.
-func (r *run) verifyLog(ctx context.Context, prefix string, reuse bool) (LogResult, *tee, *epochs) {
+// verifyLog runs the verifier over a tee of the log, collecting what its
+// audit objects must state.
+func (r *run) verifyLog(ctx context.Context, prefix string, reuse bool) (LogResult, *tee, *audits) {
 	t := &tee{r: r, prefix: prefix, reuse: reuse}
-	ep := &epochs{}
+	au := &audits{}
 	opts := verify.Options{
 		Logger:      r.opts.Logger,
 		Concurrency: r.opts.Concurrency,
 		Records:     true,
-		Entry:       ep.add,
+		Entry:       au.add,
 		// The mirror checks and copies the archived checkpoints itself.
 		SkipArchived: true,
 	}
 	res := verify.Log(ctx, t, r.opts.Verifiers, opts)
-	return LogResult{Prefix: prefix, Result: res}, t, ep
+	return LogResult{Prefix: prefix, Result: res}, t, au
 }

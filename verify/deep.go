@@ -17,95 +17,104 @@ import (
 	"stele/source"
 )
 
-// Sampler picks which verified records to re-verify deeply: all of them,
-// N of them (a uniform reservoir sample), or P percent (each independently).
-// The choice follows a seeded generator, so a sample printed with its seed
+// Sampler picks a sample of the items offered to it (records to
+// re-verify deeply, audit objects to check): all of them, N of them (a
+// uniform reservoir sample), or P percent (each independently). The
+// choice follows a seeded generator, so a sample printed with its seed
 // can be repeated exactly.
-type Sampler struct {
+type Sampler[T any] struct {
 	all     bool
 	n       int
 	percent float64
 	rng     *rand.Rand
 	seen    int64
-	picked  []*record.Record
+	picked  []T
 }
 
 // NewSampler parses "all", "N" or "P%".
-func NewSampler(spec string, seed uint64) (*Sampler, error) {
-	s := &Sampler{rng: rand.New(rand.NewPCG(seed, seed^0x5345_4c45))}
+func NewSampler[T any](spec string, seed uint64) (*Sampler[T], error) {
+	s := &Sampler[T]{rng: rand.New(rand.NewPCG(seed, seed^0x5345_4c45))}
 	switch {
 	case spec == "all":
 		s.all = true
 	case strings.HasSuffix(spec, "%"):
 		p, err := strconv.ParseFloat(strings.TrimSuffix(spec, "%"), 64)
 		if err != nil || p <= 0 || p > 100 {
-			return nil, fmt.Errorf("-deep %q: want a percentage in (0, 100]", spec)
+			return nil, fmt.Errorf("%q: want a percentage in (0, 100]", spec)
 		}
 		s.percent = p
 	default:
 		n, err := strconv.Atoi(spec)
 		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("-deep %q: want all, a count, or a percentage such as 5%%", spec)
+			return nil, fmt.Errorf("%q: want all, a count, or a percentage such as 5%%", spec)
 		}
 		s.n = n
 	}
 	return s, nil
 }
 
-// Offer considers one record, in log order.
-func (s *Sampler) Offer(rec *record.Record) {
-	if rec.Kind != record.KindVerified {
-		return
-	}
+// Offer considers one item, in order.
+func (s *Sampler[T]) Offer(x T) {
 	s.seen++
 	switch {
 	case s.all:
-		s.picked = append(s.picked, rec)
+		s.picked = append(s.picked, x)
 	case s.percent > 0:
 		if s.rng.Float64()*100 < s.percent {
-			s.picked = append(s.picked, rec)
+			s.picked = append(s.picked, x)
 		}
 	case len(s.picked) < s.n:
-		s.picked = append(s.picked, rec)
+		s.picked = append(s.picked, x)
 	default:
 		if j := s.rng.Int64N(s.seen); j < int64(s.n) {
-			s.picked[j] = rec
+			s.picked[j] = x
 		}
 	}
 }
 
-// Sample is the records picked, in the order they were offered for the
+// Sample is the items picked, in the order they were offered for the
 // "all" and percentage modes.
-func (s *Sampler) Sample() []*record.Record { return s.picked }
+func (s *Sampler[T]) Sample() []T { return s.picked }
 
-// DeepCheck fetches each record's proof object from src again, checks that
-// its size and SHA-256 are the ones recorded, and verifies the AKD step it
-// proves. A proof that is not what the record says, or does not verify,
+// DeepCheck fetches each record's proof object from src again (verified
+// records only), checks that its size and SHA-256 are the ones recorded,
+// and verifies the AKD step it proves. A proof that is not what the record says, or does not verify,
 // is a Failure (the log vouches for something the proof does not show); an
 // object that cannot be fetched is an unchecked error. It checks up to
 // workers proofs at once and reports every epoch it checked to done.
 func DeepCheck(ctx context.Context, src source.Source, recs []*record.Record, workers int, done func(epoch uint64, err error)) error {
-	if workers <= 0 {
-		workers = 1
-	}
+	return checkAll(ctx, recs, workers, func(ctx context.Context, rec *record.Record) error {
+		err := deepOne(ctx, src, rec)
+		if done != nil {
+			done(rec.Epoch, err)
+		}
+		return err
+	})
+}
+
+// checkAll runs check on every item, up to workers at once, and returns
+// the first [*Failure], else the first other error. After a failure the
+// items not yet started are skipped: the verdict is known.
+func checkAll[T any](ctx context.Context, items []T, workers int, check func(context.Context, T) error) error {
 	var (
-		mu       sync.Mutex
-		failure  error
-		retry    error
-		wg       sync.WaitGroup
-		slots    = make(chan struct{}, workers)
-		ctx2, cf = context.WithCancel(ctx)
+		mu      sync.Mutex
+		failure error
+		retry   error
+		wg      sync.WaitGroup
+		slots   = make(chan struct{}, max(workers, 1))
 	)
-	defer cf()
-	for _, rec := range recs {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, x := range items {
 		slots <- struct{}{}
+		if ctx.Err() != nil {
+			<-slots
+			break
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
-			err := deepOne(ctx2, src, rec)
-			if done != nil {
-				done(rec.Epoch, err)
-			}
+			err := check(ctx, x)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -113,6 +122,7 @@ func DeepCheck(ctx context.Context, src source.Source, recs []*record.Record, wo
 			case IsFailure(err):
 				if failure == nil {
 					failure = err
+					cancel()
 				}
 			case retry == nil:
 				retry = err
@@ -123,7 +133,10 @@ func DeepCheck(ctx context.Context, src source.Source, recs []*record.Record, wo
 	if failure != nil {
 		return failure
 	}
-	return retry
+	if retry != nil {
+		return retry
+	}
+	return ctx.Err() // the caller's: only a failure cancels ctx here
 }
 
 func deepOne(ctx context.Context, src source.Source, rec *record.Record) error {

@@ -42,6 +42,8 @@ type verifyLogJSON struct {
 	// From is the size of the remembered tree an incremental check
 	// started from (entries_checked counts only what came after it).
 	From int64 `json:"from,omitempty"`
+	// AuditsChecked counts the audit objects checked with -api.
+	AuditsChecked int `json:"audits_checked,omitempty"`
 	// Spans are the [start, end) ranges of entries checked when TARGET
 	// holds only part of the log (one zip of a larger archive).
 	Spans [][2]int64 `json:"spans,omitempty"`
@@ -62,6 +64,8 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	verbose := fs.Bool("v", false, "log progress on stderr")
 	deep := fs.String("deep", "", "also re-fetch and re-verify the AKD proofs of logged epochs: `all`, N epochs, or P% (a random sample, printed with its seed)")
 	deepSeed := fs.Uint64("deep-seed", 0, "repeat an earlier -deep sample: the `SEED` it printed")
+	api := fs.String("api", "", "also check that the Plexi audit objects of logged epochs state what the records do: `all`, N epochs, or P% (a random sample, printed with its seed)")
+	apiSeedFlag := fs.Uint64("api-seed", 0, "repeat an earlier -api sample: the `SEED` it printed")
 	var sources sourceFlags
 	fs.Var(&sources, "source", "where -deep fetches proofs: `LOCATION`, or NS=LOCATION per namespace (repeatable); default: each namespace's log_directory")
 	stateFlag := fs.String("state", "", "where to remember the last verified checkpoint of each origin: `DIR`, or none (default: $STELE_STATE, else stele/ under the user's cache directory)")
@@ -116,20 +120,23 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
 	}
-	seed := *deepSeed
-	if *deep != "" && seed == 0 {
-		var b [8]byte
-		rand.Read(b[:])
-		seed = binary.LittleEndian.Uint64(b[:]) | 1
-	}
+	seed, apiSeed := sampleSeed(*deepSeed), sampleSeed(*apiSeedFlag)
 	if *deep != "" {
-		if _, err := verify.NewSampler(*deep, seed); err != nil {
-			return usageError(fs, "%v", err)
+		if _, err := verify.NewSampler[int](*deep, seed); err != nil {
+			return usageError(fs, "-deep %v", err)
+		}
+	}
+	if *api != "" {
+		if _, err := verify.NewSampler[int](*api, apiSeed); err != nil {
+			return usageError(fs, "-api %v", err)
 		}
 	}
 	prefixes, err := verify.FindLogs(ctx, st)
 	if err != nil {
 		return reportVerify(e, *asJSON, []verifyLogJSON{{Location: target, Result: verify.Classify(err), Error: err.Error()}})
+	}
+	if *api != "" && len(prefixes) == 1 && prefixes[0] == "" {
+		return usageError(fs, "-api needs a site root (audit objects live at namespaces/<ns>/audits/<epoch>); %s is a single log", target)
 	}
 	var out []verifyLogJSON
 	for _, p := range prefixes {
@@ -138,12 +145,25 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			sub = store.Sub(st, p)
 		}
 		logOpts := opts
-		var sampler *verify.Sampler
+		var sampler *verify.Sampler[*record.Record]
+		var apiSampler *verify.Sampler[verify.Audit]
 		if *deep != "" {
-			sampler, _ = verify.NewSampler(*deep, seed)
+			sampler, _ = verify.NewSampler[*record.Record](*deep, seed)
+		}
+		if *api != "" {
+			apiSampler, _ = verify.NewSampler[verify.Audit](*api, apiSeed)
+		}
+		if sampler != nil || apiSampler != nil {
 			logOpts.Entry = func(i int64, entry []byte) error {
-				if rec, err := record.Parse(entry); err == nil {
+				rec, err := record.Parse(entry)
+				if err != nil {
+					return nil
+				}
+				if sampler != nil && rec.Kind == record.KindVerified {
 					sampler.Offer(rec)
+				}
+				if a, ok := verify.AuditOf(rec); ok && apiSampler != nil {
+					apiSampler.Offer(a)
 				}
 				return nil
 			}
@@ -160,6 +180,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		if sampler != nil && r.Err == nil && r.Status != verify.StatusOpaque {
 			r.Err = deepVerify(ctx, e, st, p, sources, sampler, seed, *deep)
 		}
+		var audits int
+		if apiSampler != nil && r.Err == nil && r.Status != verify.StatusOpaque {
+			audits, r.Err = apiVerify(ctx, e, st, p, apiSampler, apiSeed, *api)
+		}
 		if r.Err == nil && states != "" {
 			if err := states.Save(r.Origin, r.Next); err != nil {
 				fmt.Fprintf(e.stderr, "stele verify: %v\n", err)
@@ -174,6 +198,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			Location:       p,
 			DurationMS:     float64(r.Duration.Microseconds()) / 1000,
 			From:           r.From,
+			AuditsChecked:  audits,
 		}
 		for _, sp := range r.Spans {
 			j.Spans = append(j.Spans, [2]int64{sp.Start, sp.End})
@@ -246,6 +271,9 @@ func reportVerify(e *env, asJSON bool, logs []verifyLogJSON) int {
 			for _, sp := range l.Spans {
 				from += fmt.Sprintf(" part=%d-%d", sp[0], sp[1])
 			}
+			if l.AuditsChecked > 0 {
+				from += fmt.Sprintf(" audits=%d", l.AuditsChecked)
+			}
 			fmt.Fprintf(e.stdout, "ok        %s size=%d root=%s entries=%d%s status=%s time=%s\n", where, l.Size, l.Root, l.EntriesChecked, from, l.Status, d)
 		case verify.ResultFailed:
 			word := "FAILED   "
@@ -313,7 +341,7 @@ func (f *sourceFlags) Set(v string) error {
 
 // deepVerify re-verifies the sampled records' proofs from the namespace's
 // source: -source, or the log_directory its Plexi namespace object names.
-func deepVerify(ctx context.Context, e *env, site store.Store, prefix string, sources sourceFlags, s *verify.Sampler, seed uint64, spec string) error {
+func deepVerify(ctx context.Context, e *env, site store.Store, prefix string, sources sourceFlags, s *verify.Sampler[*record.Record], seed uint64, spec string) error {
 	ns := strings.TrimSuffix(strings.TrimPrefix(prefix, "logs/"), "/")
 	loc := sources.perNS[ns]
 	if loc == "" {
@@ -343,4 +371,31 @@ func deepVerify(ctx context.Context, e *env, site store.Store, prefix string, so
 	}
 	fmt.Fprintf(e.stderr, "stele verify: -deep %s -deep-seed %d: re-verifying %d proofs from %s: epochs %s\n", spec, seed, len(sample), loc, strings.Join(epochs, " "))
 	return verify.DeepCheck(ctx, src, sample, runtime.NumCPU(), nil)
+}
+
+// sampleSeed is the seed given, or a random one when none was.
+func sampleSeed(given uint64) uint64 {
+	if given != 0 {
+		return given
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	return binary.LittleEndian.Uint64(b[:]) | 1
+}
+
+// apiVerify checks the sampled audit objects of the log at prefix against
+// its records, printing the sample and its seed.
+func apiVerify(ctx context.Context, e *env, site store.Store, prefix string, s *verify.Sampler[verify.Audit], seed uint64, spec string) (int, error) {
+	ns := strings.TrimSuffix(strings.TrimPrefix(prefix, "logs/"), "/")
+	sample := s.Sample()
+	var epochs []string
+	for i, a := range sample {
+		if i == 20 {
+			epochs = append(epochs, fmt.Sprintf("and %d more", len(sample)-i))
+			break
+		}
+		epochs = append(epochs, strconv.FormatUint(a.Epoch, 10))
+	}
+	fmt.Fprintf(e.stderr, "stele verify: -api %s -api-seed %d: checking %d audit objects of %s: epochs %s\n", spec, seed, len(sample), ns, strings.Join(epochs, " "))
+	return verify.CheckAudits(ctx, site, ns, sample, 16)
 }
