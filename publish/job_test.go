@@ -719,8 +719,8 @@ func TestJobRootDiffersFromEntry0(t *testing.T) {
 		change(&a)
 		s.nsConfig("wa").Root = a.String()
 		n := wantResult(t, s.run(), "wa", publish.ResultConfig, 2)
-		if n.LogSize != 4 || n.EpochsVerified != 0 {
-			t.Errorf("%s: summary %+v", name, n)
+		if n.LogSize != 4 || n.EpochsVerified != 0 || n.Status != "online" {
+			t.Errorf("%s: summary %+v, want the log's size and status", name, n)
 		}
 	}
 	if got := changed(before, snapshot(t, s.dir)); !slices.Equal(got, leaseFiles("wa")) {

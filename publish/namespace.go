@@ -189,14 +189,16 @@ func (r *nsRun) loadEnds(ctx context.Context, anchor Anchor) error {
 	if r.first, err = r.readRecord(ctx, 0); err != nil {
 		return err
 	}
-	if r.first.Kind != record.KindAnchor || r.first.Epoch != anchor.Epoch || r.first.Digest != hex.EncodeToString(anchor.Digest[:]) {
-		return fmt.Errorf("%w: root %s differs from the log's entry 0 (%s %d/%s)", ErrConfig, anchor, r.first.Kind, r.first.Epoch, r.first.Digest)
-	}
 	r.last = r.first
 	if size > 1 {
 		if r.last, err = r.readRecord(ctx, size-1); err != nil {
 			return err
 		}
+	}
+	// The last record is read first so that the summary shows the log's
+	// status even when the configuration is refused.
+	if r.first.Kind != record.KindAnchor || r.first.Epoch != anchor.Epoch || r.first.Digest != hex.EncodeToString(anchor.Digest[:]) {
+		return fmt.Errorf("%w: root %s differs from the log's entry 0 (%s %d/%s)", ErrConfig, anchor, r.first.Kind, r.first.Epoch, r.first.Digest)
 	}
 	return nil
 }
