@@ -22,10 +22,13 @@ type history struct {
 }
 
 // archivedCheckpoints fetches the log's history and every archived
-// checkpoint it lists, each checked to be signed by a trusted key for the
-// log's origin. A log without history (any log not written by stele) has
-// none: the result is nil.
-func (r *run) archivedCheckpoints(ctx context.Context, prefix, origin string) (*history, error) {
+// checkpoint it lists up to size (the mirrored checkpoint's), each checked
+// to be signed by a trusted key for the log's origin. Sizes beyond it (the
+// source published while the mirror ran) are left out of the copy's
+// history, so that the copy never lists a checkpoint newer than its own;
+// the next mirror run copies them. A log without history (any log not
+// written by stele) has none: the result is nil.
+func (r *run) archivedCheckpoints(ctx context.Context, prefix, origin string, size int64) (*history, error) {
 	key := prefix + layout.History
 	obj, err := r.src.Get(ctx, key)
 	if errors.Is(err, os.ErrNotExist) {
@@ -41,6 +44,13 @@ func (r *run) archivedCheckpoints(ctx context.Context, prefix, origin string) (*
 	sizes, err := ParseHistory(obj.Data)
 	if err != nil {
 		return nil, &verify.Failure{Object: layout.History, Err: err}
+	}
+	if n := len(sizes); n > 0 && sizes[n-1] > size {
+		for n > 0 && sizes[n-1] > size {
+			n--
+		}
+		sizes = sizes[:n]
+		obj.Data = append(FormatHistory(sizes), '\n') // as the publisher writes it
 	}
 	r.c.expected.Add(int64(len(sizes)))
 	keys := make([]string, len(sizes))

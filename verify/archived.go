@@ -32,9 +32,10 @@ const archivedRecheck = 4
 // checked is caught in time without fetching them all on every run; sizes
 // beyond the current tree are left for a later run (the publisher may
 // have stopped between writing one and the checkpoint). It returns the
-// sizes checked so far, seen included, in order.
-func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint, note []byte, hr tlog.HashReader, verifiers []*checkpoint.Verifier, seen []int64) ([]int64, error) {
-	done := slices.Clone(seen)
+// sizes checked so far, seen included, in order, and the listed sizes
+// beyond the current tree.
+func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint, note []byte, hr tlog.HashReader, verifiers []*checkpoint.Verifier, seen []int64) (done, beyond []int64, err error) {
+	done = slices.Clone(seen)
 	checked := make(map[int64]bool, len(seen))
 	for _, size := range seen {
 		checked[size] = true
@@ -48,41 +49,45 @@ func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint,
 	}
 	obj, err := st.Get(ctx, layout.History)
 	if errors.Is(err, os.ErrNotExist) {
-		return done, nil
+		return done, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", layout.History, err)
+		return nil, nil, fmt.Errorf("fetching %s: %w", layout.History, err)
 	}
 	var sizes []int64
 	if err := json.Unmarshal(obj.Data, &sizes); err != nil {
-		return nil, failf(layout.History, "not a JSON list of sizes: %v", err)
+		return nil, nil, failf(layout.History, "not a JSON list of sizes: %v", err)
 	}
 	for _, size := range sizes {
-		if checked[size] && !recheck[size] || size > c.Size {
+		if size > c.Size {
+			beyond = append(beyond, size)
+			continue
+		}
+		if checked[size] && !recheck[size] {
 			continue
 		}
 		key := layout.ArchivedCheckpoint(size)
 		a, err := st.Get(ctx, key)
 		if err != nil {
-			return nil, fmt.Errorf("fetching %s: %w", key, err)
+			return nil, nil, fmt.Errorf("fetching %s: %w", key, err)
 		}
 		ac, err := checkpoint.OpenWithOrigin(a.Data, verifiers...)
 		if err != nil {
-			return nil, &Failure{Object: key, Err: err}
+			return nil, nil, &Failure{Object: key, Err: err}
 		}
 		if ac.Origin != c.Origin || ac.Size != size {
-			return nil, failf(key, "is the checkpoint of %q at size %d", ac.Origin, ac.Size)
+			return nil, nil, failf(key, "is the checkpoint of %q at size %d", ac.Origin, ac.Size)
 		}
 		if size == c.Size {
 			if ac.Hash != c.Hash {
-				return nil, splitView(key, c.Origin, a.Data, note, "two roots for size %d: %s archived, %s current", size, ac.Hash, c.Hash)
+				return nil, nil, splitView(key, c.Origin, a.Data, note, "two roots for size %d: %s archived, %s current", size, ac.Hash, c.Hash)
 			}
 		} else if err := checkPrefix(c, note, size, ac.Hash, a.Data, hr); err != nil {
 			var f *Failure
 			if errors.As(err, &f) {
 				f.Object = key
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		if !checked[size] {
 			checked[size] = true
@@ -90,5 +95,5 @@ func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint,
 		}
 	}
 	slices.Sort(done)
-	return done, nil
+	return done, beyond, nil
 }

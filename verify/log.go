@@ -76,7 +76,9 @@ type Result struct {
 	VerifiedAt int64
 	// Next is the state to remember after a successful verification (nil
 	// when Err is set).
-	Next     *State
+	Next *State
+	// Warnings are things worth a look that prove nothing wrong.
+	Warnings []string
 	Duration time.Duration
 	Err      error // nil when the log verified
 }
@@ -238,8 +240,14 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 		seen = prev.Archived
 	}
 	if !opts.SkipArchived {
-		if next.Archived, err = checkArchived(ctx, st, c, obj.Data, hr, verifiers, seen); err != nil {
+		var beyond []int64
+		if next.Archived, beyond, err = checkArchived(ctx, st, c, obj.Data, hr, verifiers, seen); err != nil {
 			return err
+		}
+		if len(beyond) > 0 {
+			r.Warnings = append(r.Warnings, fmt.Sprintf(
+				"history lists archived checkpoints of sizes %v, beyond this checkpoint's %d: the log published a larger tree before (a rollback, a stale cache, or an interrupted copy); they are left for a later run",
+				beyond, c.Size))
 		}
 	}
 	if r.Spans == nil {

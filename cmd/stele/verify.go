@@ -44,6 +44,8 @@ type verifyLogJSON struct {
 	From int64 `json:"from,omitempty"`
 	// AuditsChecked counts the audit objects checked with -api.
 	AuditsChecked int `json:"audits_checked,omitempty"`
+	// Warnings are worth a look but prove nothing wrong (also on stderr).
+	Warnings []string `json:"warnings,omitempty"`
 	// Spans are the [start, end) ranges of entries checked when TARGET
 	// holds only part of the log (one zip of a larger archive).
 	Spans [][2]int64 `json:"spans,omitempty"`
@@ -199,6 +201,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			DurationMS:     float64(r.Duration.Microseconds()) / 1000,
 			From:           r.From,
 			AuditsChecked:  audits,
+			Warnings:       r.Warnings,
+		}
+		for _, w := range r.Warnings {
+			fmt.Fprintf(e.stderr, "stele verify: %s: warning: %s\n", r.Origin, w)
 		}
 		for _, sp := range r.Spans {
 			j.Spans = append(j.Spans, [2]int64{sp.Start, sp.End})

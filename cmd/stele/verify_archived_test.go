@@ -261,8 +261,12 @@ func TestVerifyArchivedUnavailable(t *testing.T) {
 	writeObject(t, dir, layout.ArchivedCheckpoint(5000), signWith(t, c, key))
 	writeHistory(t, dir, 300, 700, 1000, 5000, 6000)
 	state := t.TempDir()
-	if out := mustRun(t, "", "verify", dir, "-vkey", vkey, "-state", state); !strings.Contains(out, "size=1000 ") {
-		t.Fatalf("sizes beyond the tree: %q", out)
+	code, out, errs := stele(t, "", "verify", dir, "-vkey", vkey, "-state", state)
+	if code != exitOK || !strings.Contains(out, "size=1000 ") {
+		t.Fatalf("sizes beyond the tree: exit %d, %q", code, out)
+	}
+	if !strings.Contains(errs, "warning: history lists archived checkpoints of sizes [5000 6000], beyond this checkpoint's 1000") {
+		t.Errorf("sizes beyond the tree: no warning on stderr: %q", errs)
 	}
 	if got := rememberedArchived(t, state); !slices.Equal(got, []int64{300, 700, 1000}) {
 		t.Fatalf("sizes beyond the tree: archived sizes checked %v, want [300 700 1000]", got)
