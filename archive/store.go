@@ -65,8 +65,8 @@ func IsArchive(path string) bool {
 // directory of zips must hold every zip of its log.
 //
 // Which subtree a zip holds is read from its content (the full tiles it
-// owns), not from its file name; a zip that owns no full tile is the last
-// one, holding only the right edge.
+// owns, the lowest subtree if they disagree), not from its file name; a
+// zip that owns no full tile is the last one, holding only the right edge.
 func Held(st store.Store, size int64) (start, end int64, ok bool) {
 	l, isLog := st.(*logStore)
 	if !isLog || !l.single {
@@ -76,8 +76,7 @@ func Held(st store.Store, size int64) (start, end int64, ok bool) {
 	for name := range l.zips[0].files {
 		if t, err := tiles.ParsePath(name); err == nil {
 			if owner, shared := l.lo.owner(t); !shared {
-				k = owner
-				break
+				k = min(k, owner) // the same answer whatever the order
 			}
 		}
 	}
