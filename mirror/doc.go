@@ -26,7 +26,8 @@
 // epoch: the same namespace, epoch, digest, timestamp, ciphersuite, key ID
 // and signature. One that differs, or does not parse, fails the log: the
 // site shows Plexi clients a statement its log does not hold. (The
-// mirror keeps an 8-byte fingerprint per signed record for this.)
+// mirror keeps 40 bytes per signed record for this: the epoch and a
+// fingerprint of the statement.)
 //
 // # Resuming
 //

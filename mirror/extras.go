@@ -7,7 +7,6 @@ import (
 	"os"
 	"regexp"
 
-	"stele/checkpoint"
 	"stele/layout"
 	"stele/store"
 	"stele/tiles"
@@ -22,13 +21,15 @@ type history struct {
 }
 
 // archivedCheckpoints fetches the log's history and every archived
-// checkpoint it lists up to size (the mirrored checkpoint's), each checked
-// to be signed by a trusted key for the log's origin. Sizes beyond it (the
-// source published while the mirror ran) are left out of the copy's
-// history, so that the copy never lists a checkpoint newer than its own;
-// the next mirror run copies them. A log without history (any log not
-// written by stele) has none: the result is nil.
-func (r *run) archivedCheckpoints(ctx context.Context, prefix, origin string, size int64) (*history, error) {
+// checkpoint it lists up to the size of note (the mirrored checkpoint),
+// and checks them as stele verify does: each signed by a trusted key for
+// the log's origin, of its size, and a prefix of the mirrored tree (read
+// from the verified copy). Sizes beyond it (the source published while
+// the mirror ran) are left out of the copy's history, so that the copy
+// never lists a checkpoint newer than its own; the next mirror run copies
+// them. A log without history (any log not written by stele) has none:
+// the result is nil.
+func (r *run) archivedCheckpoints(ctx context.Context, prefix string, note []byte, size int64) (*history, error) {
 	key := prefix + layout.History
 	obj, err := r.src.Get(ctx, key)
 	if errors.Is(err, os.ErrNotExist) {
@@ -57,21 +58,26 @@ func (r *run) archivedCheckpoints(ctx context.Context, prefix, origin string, si
 	for i, s := range sizes {
 		keys[i] = prefix + layout.ArchivedCheckpoint(s)
 	}
-	err = r.each(ctx, keys, func(ctx context.Context, key string) error {
-		obj, found, err := r.fetchOptional(ctx, key)
-		if err != nil || !found {
-			return err
-		}
-		c, err := checkpoint.OpenWithOrigin(obj.Data, r.opts.Verifiers...)
-		if err != nil {
-			return &verify.Failure{Object: key[len(prefix):], Err: err}
-		}
-		if c.Origin != origin {
-			return &verify.Failure{Object: key[len(prefix):], Err: fmt.Errorf("origin %q, the log's is %q", c.Origin, origin)}
-		}
-		return nil
+	found := make([]bool, len(sizes))
+	err = r.eachIndex(ctx, len(keys), func(ctx context.Context, i int) error {
+		_, ok, err := r.fetchOptional(ctx, keys[i])
+		found[i] = ok
+		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	var present []int64
+	for i, ok := range found {
+		if ok {
+			present = append(present, sizes[i])
+		}
+	}
+	var copied store.Store = r.dst
+	if prefix != "" {
+		copied = store.Sub(r.dst, prefix)
+	}
+	if err := verify.CheckArchived(ctx, copied, note, present, r.opts.Verifiers); err != nil {
 		return nil, err
 	}
 	return &history{obj: &obj, sizes: sizes}, nil

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"stele/mirror"
+	"stele/verify"
 )
 
 // TestMirrorHistoryBeyondCheckpoint serves a history that lists a size
@@ -44,5 +46,35 @@ func TestMirrorHistoryBeyondCheckpoint(t *testing.T) {
 		if len(r.Warnings) != 0 {
 			t.Errorf("verifying the copy of %s: warnings %q", r.Origin, r.Warnings)
 		}
+	}
+}
+
+// TestMirrorChecksArchived serves an archived checkpoint that is not the
+// one its name says (the signed checkpoint of size 7 as checkpoints/10):
+// the mirror must check archived checkpoints as stele verify does, and
+// fail the log, not copy it as good.
+func TestMirrorChecksArchived(t *testing.T) {
+	s := newTestSite(t)
+	srv := serveDir(t, s.dir)
+	seven := get(t, srv.URL+"/logs/wa/checkpoints/7")
+	if seven.status != 200 {
+		t.Fatalf("the test site has no archived checkpoint of size 7: %d", seven.status)
+	}
+	srv.rewrite = func(path string, body []byte) []byte {
+		if path == "/logs/wa/checkpoints/10" {
+			return seven.body
+		}
+		return body
+	}
+	res := mirrorURL(t, srv.URL, filepath.Join(t.TempDir(), "copy"), s.verifier, mirror.Options{})
+	failed := false
+	for _, l := range res.Logs {
+		if l.Prefix == "logs/wa/" {
+			failed = verify.IsFailure(l.Err) && strings.Contains(l.Err.Error(), "checkpoints/10")
+			t.Logf("%s: %v", l.Prefix, l.Err)
+		}
+	}
+	if !failed || res.Outcome() != verify.ResultFailed {
+		t.Fatalf("outcome %s: want logs/wa/ failed, naming checkpoints/10", res.Outcome())
 	}
 }

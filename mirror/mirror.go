@@ -285,7 +285,7 @@ func (r *run) mirrorLog(ctx context.Context, prefix string) LogResult {
 	if err := t.repair(ctx); err != nil {
 		return fail(err)
 	}
-	history, err := r.archivedCheckpoints(ctx, prefix, lr.Origin, lr.Size)
+	history, err := r.archivedCheckpoints(ctx, prefix, t.cp.Data, lr.Size)
 	if err != nil {
 		return fail(err)
 	}

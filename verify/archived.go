@@ -14,6 +14,7 @@ import (
 	"stele/checkpoint"
 	"stele/layout"
 	"stele/store"
+	"stele/tiles"
 )
 
 // archivedRecheck is how many archived checkpoints checked by earlier runs
@@ -28,8 +29,8 @@ const archivedRecheck = 4
 // one disagree, and so would any two archived ones that disagree, since
 // both are checked against the one current tree. Sizes in seen were
 // checked before and are skipped, but for a few of them (archivedRecheck,
-// picked at random when there are more), so that an archived checkpoint replaced after it was
-// checked is caught in time without fetching them all on every run; sizes
+// distinct, picked at random when there are more), so that an archived
+// checkpoint replaced after it was checked is caught in time without fetching them all on every run; sizes
 // beyond the current tree are left for a later run (the publisher may
 // have stopped between writing one and the checkpoint). It returns the
 // sizes checked so far, seen included, in order, and the listed sizes
@@ -41,10 +42,7 @@ func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint,
 		checked[size] = true
 	}
 	recheck := map[int64]bool{}
-	for i := range min(archivedRecheck, len(seen)) {
-		if len(seen) > archivedRecheck {
-			i = rand.IntN(len(seen))
-		}
+	for _, i := range rand.Perm(len(seen))[:min(archivedRecheck, len(seen))] {
 		recheck[seen[i]] = true
 	}
 	obj, err := st.Get(ctx, layout.History)
@@ -66,27 +64,7 @@ func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint,
 		if checked[size] && !recheck[size] {
 			continue
 		}
-		key := layout.ArchivedCheckpoint(size)
-		a, err := st.Get(ctx, key)
-		if err != nil {
-			return nil, nil, fmt.Errorf("fetching %s: %w", key, err)
-		}
-		ac, err := checkpoint.OpenWithOrigin(a.Data, verifiers...)
-		if err != nil {
-			return nil, nil, &Failure{Object: key, Err: err}
-		}
-		if ac.Origin != c.Origin || ac.Size != size {
-			return nil, nil, failf(key, "is the checkpoint of %q at size %d", ac.Origin, ac.Size)
-		}
-		if size == c.Size {
-			if ac.Hash != c.Hash {
-				return nil, nil, splitView(key, c.Origin, a.Data, note, "two roots for size %d: %s archived, %s current", size, ac.Hash, c.Hash)
-			}
-		} else if err := checkPrefix(c, note, size, ac.Hash, a.Data, hr); err != nil {
-			var f *Failure
-			if errors.As(err, &f) {
-				f.Object = key
-			}
+		if err := checkArchivedOne(ctx, st, c, note, hr, verifiers, size); err != nil {
 			return nil, nil, err
 		}
 		if !checked[size] {
@@ -96,4 +74,60 @@ func checkArchived(ctx context.Context, st store.Store, c checkpoint.Checkpoint,
 	}
 	slices.Sort(done)
 	return done, beyond, nil
+}
+
+// checkArchivedOne checks the archived checkpoint of size (at most c's)
+// against the tree of c, read through hr.
+func checkArchivedOne(ctx context.Context, st store.Store, c checkpoint.Checkpoint, note []byte, hr tlog.HashReader, verifiers []*checkpoint.Verifier, size int64) error {
+	key := layout.ArchivedCheckpoint(size)
+	a, err := st.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("fetching %s: %w", key, err)
+	}
+	ac, err := checkpoint.OpenWithOrigin(a.Data, verifiers...)
+	if err != nil {
+		return &Failure{Object: key, Err: err}
+	}
+	if ac.Origin != c.Origin || ac.Size != size {
+		return failf(key, "is the checkpoint of %q at size %d", ac.Origin, ac.Size)
+	}
+	if size == c.Size {
+		if ac.Hash != c.Hash {
+			return splitView(key, c.Origin, a.Data, note, "two roots for size %d: %s archived, %s current", size, ac.Hash, c.Hash)
+		}
+		return nil
+	}
+	if err := checkPrefix(c, note, size, ac.Hash, a.Data, hr); err != nil {
+		var f *Failure
+		if errors.As(err, &f) {
+			f.Object = key
+		}
+		return err
+	}
+	return nil
+}
+
+// CheckArchived checks the archived checkpoints of the given sizes, read
+// from st (keys checkpoints/<size>), against the tree of note, a signed
+// checkpoint whose tiles st holds: each must open with one of verifiers,
+// be of the log's origin and its size, and be a prefix of the tree, else
+// it is a failure (a split view when signed by a trusted key). Sizes
+// beyond the tree are skipped. This is what Log does with Options
+// SkipArchived unset, for a caller that knows the sizes itself (the
+// mirror, whose copy's history is written last).
+func CheckArchived(ctx context.Context, st store.Store, note []byte, sizes []int64, verifiers []*checkpoint.Verifier) error {
+	c, err := checkpoint.OpenWithOrigin(note, verifiers...)
+	if err != nil {
+		return &Failure{Object: "checkpoint", Err: err}
+	}
+	hr := tiles.HashReader(ctx, tlog.Tree{N: c.Size, Hash: c.Hash}, store.Fetcher(st))
+	for _, size := range sizes {
+		if size > c.Size {
+			continue
+		}
+		if err := checkArchivedOne(ctx, st, c, note, hr, verifiers, size); err != nil {
+			return err
+		}
+	}
+	return nil
 }

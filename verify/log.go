@@ -46,8 +46,8 @@ type Options struct {
 	// of a larger archive). Only the entries in the spans are read and
 	// checked; the rest of the tree comes from the authenticated hash
 	// tiles above and to the right of them, so the spans are still proven
-	// to be part of the signed tree. Nil, or spans that cover the whole
-	// log, mean the whole log. A partial check neither resumes from nor
+	// to be part of the signed tree. Nil (the option or its answer), or
+	// spans that cover the whole log, mean the whole log. A partial check neither resumes from nor
 	// produces a remembered state.
 	Spans func(size int64) []Span
 	// SkipArchived leaves the archived checkpoints (history and
@@ -147,7 +147,7 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 		for _, v := range verifiers {
 			keys = append(keys, v.PublicKey())
 		}
-		rc = newRecordCheck(c.Origin, keys)
+		rc = newRecordCheck(c.Origin, c.Size, keys)
 		if prev != nil && from > 0 {
 			if err := rc.resume(prev); err != nil {
 				rc.finish()

@@ -35,11 +35,17 @@ const (
 type recordCheck struct {
 	keys   []*record.Verifier // auditor public keys: a signature must verify under one
 	origin string
+	size   int64 // the log's
 
 	status     string
 	last       *record.Record
 	count      int64
 	verifiedAt int64 // of the newest signed record
+	// unparsed counts the entries that are not records at the start of a
+	// partial check, before any record; firstUnparsed is the first.
+	unparsed      int64
+	firstUnparsed int64
+	unparsedErr   error
 
 	jobs chan sigJob
 	wg   sync.WaitGroup
@@ -52,8 +58,8 @@ type sigJob struct {
 	rec   *record.Record
 }
 
-func newRecordCheck(origin string, keys [][]byte) *recordCheck {
-	c := &recordCheck{origin: origin, jobs: make(chan sigJob, 1024)}
+func newRecordCheck(origin string, size int64, keys [][]byte) *recordCheck {
+	c := &recordCheck{origin: origin, size: size, jobs: make(chan sigJob, 1024)}
 	for _, k := range keys {
 		c.keys = append(c.keys, record.NewVerifier(k))
 	}
@@ -77,7 +83,7 @@ func (c *recordCheck) verifySignatures() {
 			}
 		}
 		if err != nil {
-			c.fail(failf(entryBundle(j.index), "record %d (epoch %d): Plexi signature: %v", j.index, j.rec.Epoch, err))
+			c.fail(failf(c.entryBundle(j.index), "record %d (epoch %d): Plexi signature: %v", j.index, j.rec.Epoch, err))
 		}
 	}
 }
@@ -96,9 +102,9 @@ func (c *recordCheck) fail(err error) {
 	c.mu.Unlock()
 }
 
-// entryBundle names the full bundle holding entry i, for messages.
-func entryBundle(i int64) string {
-	return "entries of " + tiles.Path(tiles.TileOf(-1, i, i+1))
+// entryBundle names the bundle holding entry i, for messages.
+func (c *recordCheck) entryBundle(i int64) string {
+	return "entries of " + tiles.Path(tiles.TileOf(-1, i, c.size))
 }
 
 // entry checks entry i (in order).
@@ -107,13 +113,28 @@ func (c *recordCheck) entry(i int64, e []byte) error {
 		return nil
 	}
 	rec, err := record.Parse(e)
-	if err != nil && (i == 0 || c.last == nil && c.count == 0) {
+	if err != nil && i == 0 {
 		c.status = StatusOpaque
 		return nil
 	}
-	where := entryBundle(i)
+	if err != nil && c.last == nil && c.count == 0 {
+		// A partial check that starts after entry 0 cannot tell an
+		// opaque log from damaged records yet: it is opaque only if no
+		// entry it reads is a record.
+		if c.unparsed == 0 {
+			c.firstUnparsed, c.unparsedErr = i, err
+		}
+		c.unparsed++
+		return nil
+	}
+	where := c.entryBundle(i)
 	if err != nil {
 		return failf(where, "entry %d: %v", i, err)
+	}
+	if c.unparsed > 0 {
+		c.last = rec // the log holds records: not opaque
+		return failf(c.entryBundle(c.firstUnparsed), "entry %d is not an audit record (%v), though entry %d of this log is",
+			c.firstUnparsed, c.unparsedErr, i)
 	}
 	if err := c.chain(i, rec); err != nil {
 		return failf(where, "record %d (epoch %d): %v", i, rec.Epoch, err)

@@ -12,19 +12,17 @@ import (
 type Span struct{ Start, End int64 }
 
 // partialSpans returns the spans that spans (Options.Spans) gives for a
-// log of the given size, or nil when they are unset or cover the whole
-// log. Spans must be in order, apart, within the log, and start and end
-// on entry-bundle boundaries (End may also be the size): else the error
-// is a plain one, as the caller's options are wrong, not the log.
+// log of the given size, or nil when they are unset, none, or cover the
+// whole log: all of these mean the whole log. Spans must be in order,
+// apart, within the log, and start and end on entry-bundle boundaries
+// (End may also be the size): else the error is a plain one, as the
+// caller's options are wrong, not the log.
 func partialSpans(spans func(int64) []Span, size int64) ([]Span, error) {
 	if spans == nil {
 		return nil, nil
 	}
 	sp := spans(size)
-	if len(sp) == 0 {
-		return nil, fmt.Errorf("the store holds none of the log's %d entries", size)
-	}
-	if len(sp) == 1 && sp[0] == (Span{0, size}) {
+	if len(sp) == 0 || len(sp) == 1 && sp[0] == (Span{0, size}) {
 		return nil, nil
 	}
 	var last int64

@@ -152,23 +152,77 @@ func TestSpansRecords(t *testing.T) {
 	if r := checkSpans(t, dir, vs[0], true, verify.Span{Start: 512, End: 701}); r.Err != nil {
 		t.Fatalf("broken chain outside the span: %v", r.Err)
 	}
+
+	// A span that starts with an entry that is not a record: the records
+	// after it are still checked, and the entry is a failure, not a sign
+	// that the log is opaque.
+	recs = chain(t, s, 700)
+	for _, r := range recs {
+		sign(t, s, r)
+	}
+	lines := marshalAll(t, recs)
+	lines[256] = []byte("not a record")
+	dir = recordLines(t, s, lines)
+	for _, sp := range []verify.Span{{Start: 256, End: 512}, {Start: 256, End: 701}} {
+		if r := checkSpans(t, dir, vs[0], true, sp); !verify.IsFailure(r.Err) || r.Status == verify.StatusOpaque {
+			t.Errorf("span %v starting with a non-record: status %s, %v", sp, r.Status, r.Err)
+		}
+	}
+	// A span of entries that are none of them records is opaque, as a
+	// foreign log is.
+	for i := 256; i < 512; i++ {
+		lines[i] = []byte("opaque entry")
+	}
+	dir = recordLines(t, s, lines)
+	if r := checkSpans(t, dir, vs[0], true, verify.Span{Start: 256, End: 512}); r.Err != nil || r.Status != verify.StatusOpaque {
+		t.Errorf("a span of non-records: status %s, %v", r.Status, r.Err)
+	}
 }
 
 func TestSpansRefused(t *testing.T) {
 	s, v := newKey(t, origin)
 	dir := t.TempDir()
 	appendN(t, dir, s, 1000)
-	for _, spans := range [][]verify.Span{{{100, 256}}, {{0, 300}}, {{512, 768}, {256, 512}}, {{0, 2000}}, {}} {
+	for _, spans := range [][]verify.Span{{{100, 256}}, {{0, 300}}, {{512, 768}, {256, 512}}, {{0, 2000}}, {{256, 256}}} {
 		r := checkSpans(t, dir, v, false, spans...)
 		if r.Err == nil || verify.IsFailure(r.Err) {
 			t.Errorf("spans %v: %v, want a plain error", spans, r.Err)
 		}
+	}
+	// No spans at all means the whole log.
+	st, err := store.NewDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := verify.Log(context.Background(), st, []*checkpoint.Verifier{v}, verify.Options{Spans: func(int64) []verify.Span { return nil }})
+	if r.Err != nil || r.EntriesChecked != 1000 || r.Spans != nil || r.Next == nil {
+		t.Errorf("no spans: %d entries, spans %v: %v", r.EntriesChecked, r.Spans, r.Err)
 	}
 }
 
 // recordLog writes the records as a log named test.example/stele/ns in a
 // new directory.
 func recordLog(t *testing.T, s *checkpoint.Signer, recs []*record.Record) string {
+	t.Helper()
+	return recordLines(t, s, marshalAll(t, recs))
+}
+
+func marshalAll(t *testing.T, recs []*record.Record) [][]byte {
+	t.Helper()
+	var lines [][]byte
+	for _, r := range recs {
+		b, err := r.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, b)
+	}
+	return lines
+}
+
+// recordLines writes lines as the log test.example/stele/ns in a new
+// directory.
+func recordLines(t *testing.T, s *checkpoint.Signer, lines [][]byte) string {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -180,14 +234,6 @@ func recordLog(t *testing.T, s *checkpoint.Signer, recs []*record.Record) string
 	l, err := publish.OpenLog(ctx, st, s.WithName("test.example/stele/ns"), "test.example/stele/ns")
 	if err != nil {
 		t.Fatal(err)
-	}
-	var lines [][]byte
-	for _, r := range recs {
-		b, err := r.Marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, b)
 	}
 	if err := l.Append(ctx, lines); err != nil {
 		t.Fatal(err)

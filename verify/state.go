@@ -70,15 +70,23 @@ func (d StateDir) Load(origin string) (*State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the verification state of %s: %w", origin, err)
 	}
-	var s State
+	var s *State
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("reading the verification state of %s: %w", origin, err)
 	}
-	return &s, nil
+	if s == nil || len(s.Checkpoint) == 0 {
+		return nil, fmt.Errorf("reading the verification state of %s: %s holds no checkpoint (verify with -full, or remove the file)", origin, d.path(origin))
+	}
+	return s, nil
 }
 
-// Save replaces the remembered state of origin atomically.
+// Save replaces the remembered state of origin atomically. A nil state
+// (a check that produced none, such as a partial one) leaves the
+// remembered state as it is.
 func (d StateDir) Save(origin string, s *State) error {
+	if s == nil {
+		return nil
+	}
 	data, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encoding the verification state of %s: %w", origin, err)

@@ -95,3 +95,34 @@ func TestSaveEvidence(t *testing.T) {
 		t.Fatalf("evidence at %s", p)
 	}
 }
+
+// TestStateNilAndEmpty checks that saving no state (a partial check)
+// keeps what was remembered, and that a state file without a checkpoint
+// is an error rather than "nothing remembered", which would drop the
+// rollback protection silently.
+func TestStateNilAndEmpty(t *testing.T) {
+	d := verify.StateDir(t.TempDir())
+	const origin = "example.test/log"
+	want := &verify.State{Checkpoint: []byte("example.test/log\n1\nAAAA\n\n— sig\n"), Status: verify.StatusOnline}
+	if err := d.Save(origin, want); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Save(origin, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Load(origin); err != nil || got == nil || string(got.Checkpoint) != string(want.Checkpoint) {
+		t.Fatalf("after saving nil: %+v, %v", got, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(string(d), "state", "*.json"))
+	if len(files) != 1 {
+		t.Fatalf("state files %v", files)
+	}
+	for _, bad := range []string{"null\n", "{}\n", `{"status":"online"}`} {
+		if err := os.WriteFile(files[0], []byte(bad), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := d.Load(origin); err == nil {
+			t.Errorf("%q: loaded %+v, want an error", bad, s)
+		}
+	}
+}

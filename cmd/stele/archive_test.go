@@ -55,6 +55,35 @@ func TestArchiveCommand(t *testing.T) {
 	}
 }
 
+// TestVerifyArchives runs stele verify on what stele archive wrote: a
+// site of zips, a directory of one log's zips, one zip, and the zip of an
+// empty log. Each verifies as the whole log (a log this small is one
+// zip), with no part= in the result.
+func TestVerifyArchives(t *testing.T) {
+	root, vkey := mirrorSite(t)
+	site := filepath.Join(t.TempDir(), "zips")
+	mustRun(t, "", "archive", root, site, "-vkey", vkey)
+	dir, _, lvkey := newLog(t, 300)
+	logZips := filepath.Join(t.TempDir(), "zips")
+	mustRun(t, "", "archive", dir, logZips, "-vkey", lvkey)
+	empty, _, evkey := newLog(t, 0)
+	emptyZips := filepath.Join(t.TempDir(), "zips")
+	mustRun(t, "", "archive", empty, emptyZips, "-vkey", evkey)
+	for _, c := range []struct{ target, vkey string }{
+		{site, vkey},
+		{filepath.Join(site, "a"), vkey},
+		{filepath.Join(site, "a", "000.zip"), vkey},
+		{logZips, lvkey},
+		{filepath.Join(logZips, "000.zip"), lvkey},
+		{filepath.Join(emptyZips, "000.zip"), evkey},
+	} {
+		code, out, errs := stele(t, "", "verify", c.target, "-vkey", c.vkey, "-state", "none")
+		if code != exitOK || !strings.HasPrefix(out, "ok ") || strings.Contains(out, "part=") {
+			t.Errorf("verify %s: exit %d\n%s%s", c.target, code, out, errs)
+		}
+	}
+}
+
 // TestArchiveUnsafeZip checks that verify's archive store (as the archive
 // command uses it) refuses a zip with an entry climbing out of it.
 func TestArchiveUnsafeZip(t *testing.T) {

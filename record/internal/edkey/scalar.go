@@ -17,7 +17,7 @@ func belowOrder(s []byte) bool {
 }
 
 // signedDigits writes s, a little-endian number below 2^253, as 64 digits
-// d_i in [-8, 8) (the last in [-8, 8]) with s = sum d_i·16^i.
+// d_i in [-8, 8) (the last in [0, 2], as s < 2^253) with s = sum d_i·16^i.
 func signedDigits(s []byte) (d [64]int8) {
 	for i := range 32 {
 		d[2*i] = int8(s[i] & 15)
