@@ -186,6 +186,15 @@ func (l *Log) Append(ctx context.Context, entries [][]byte) error {
 	if err := l.writeBundles(ctx, oldSize, entries); err != nil {
 		return err
 	}
+	// The bundles are durable before anything derived from their entries
+	// (hash tiles here, a publisher's audit objects later) is written.
+	// Otherwise a lost bundle could leave those behind, and the next run,
+	// which cannot adopt entries it cannot read, would write entries that
+	// differ (a record's signing time) and meet them as immutable
+	// objects of other bytes: stuck for good.
+	if err := l.st.Sync(ctx); err != nil {
+		return fmt.Errorf("making the entry bundles durable: %w", err)
+	}
 	ts, err := tiles.HashTiles(oldSize, l.size, l)
 	if err != nil {
 		return fmt.Errorf("building hash tiles: %w", err)
