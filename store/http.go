@@ -29,7 +29,10 @@ type HTTP struct {
 	client *http.Client
 
 	// MaxObjectBytes is the largest object Get reads (after decoding).
-	// A larger one is an error.
+	// A larger one is an error. The objects of a tlog-tiles log are held
+	// to their kind's own bound too: a hash tile to its hashes, an entry
+	// bundle to 256 entries of the largest size, a checkpoint to 1 MiB, a
+	// history to 16 MiB.
 	MaxObjectBytes int64
 
 	// KeepEncoding makes Get return objects as sent, with their
@@ -127,6 +130,7 @@ func (h *HTTP) Get(ctx context.Context, key string) (Object, error) {
 	if limit <= 0 {
 		limit = DefaultMaxObjectBytes
 	}
+	limit = objectLimit(key, limit)
 	if resp.ContentLength > limit {
 		return Object{}, fmt.Errorf("store: fetching %s: object of %d bytes is larger than the limit of %d", u, resp.ContentLength, limit)
 	}

@@ -3,6 +3,7 @@ package verify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,10 @@ import (
 	"stele/store"
 	"stele/tiles"
 )
+
+// maxTreeSize bounds the sizes a checkpoint may sign: beyond it, stored
+// hash indexes overflow.
+const maxTreeSize = 1 << 62
 
 // Options tune a verification. The zero value is ready to use.
 type Options struct {
@@ -105,6 +110,12 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 		return &Failure{Object: "checkpoint", Err: err}
 	}
 	r.Origin, r.Size = c.Origin, c.Size
+	switch {
+	case c.Size >= maxTreeSize:
+		return failf("checkpoint", "size %d: no log holds %d entries or more (tree indexes overflow)", c.Size, int64(maxTreeSize))
+	case c.Size == 0 && c.Hash != sha256.Sum256(nil):
+		return failf("checkpoint", "the empty tree's root is %s, not %s", tlog.Hash(sha256.Sum256(nil)), c.Hash)
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

@@ -227,6 +227,9 @@ func TestVerifyCheckpointMismatch(t *testing.T) {
 	}{
 		{"root", func(c *checkpoint.Checkpoint) { c.Hash[0] ^= 1 }},
 		{"size of an older tree", func(c *checkpoint.Checkpoint) { c.Size = 300 }},
+		{"empty tree, another root", func(c *checkpoint.Checkpoint) { c.Size = 0 }},
+		{"size past what indexes hold", func(c *checkpoint.Checkpoint) { c.Size = 1<<63 - 1 }},
+		{"size 2^62", func(c *checkpoint.Checkpoint) { c.Size = 1 << 62 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -1,0 +1,39 @@
+package store
+
+import (
+	"strings"
+
+	"stele/tiles"
+)
+
+// Limits on the objects of a tlog-tiles log, far above what an honest log
+// holds, so that a hostile host cannot make a reader hold much more than
+// that (a small gzip body can decode to hundreds of megabytes).
+const (
+	maxNoteBytes    = 1 << 20  // a checkpoint (a signed note)
+	maxHistoryBytes = 16 << 20 // a stele log's list of archived sizes
+)
+
+// objectLimit is the most bytes the object at key may hold, encoded or
+// decoded: the bound of its kind for the objects of a tlog-tiles log
+// (under a site's "logs/<ns>/" or at the root), and max for the others.
+func objectLimit(key string, max int64) int64 {
+	base := key
+	if i := strings.LastIndex(key, "/tile/"); i >= 0 {
+		base = key[i+1:]
+	}
+	switch {
+	case strings.HasPrefix(base, "tile/"):
+		if t, err := tiles.ParsePath(base); err == nil {
+			if t.L < 0 {
+				return min(max, tiles.MaxBundleSize)
+			}
+			return min(max, int64(t.W)*32)
+		}
+	case isCheckpointKey(key) || strings.HasPrefix(base, "checkpoints/") || strings.Contains(key, "/checkpoints/"):
+		return min(max, maxNoteBytes)
+	case key == "history" || strings.HasSuffix(key, "/history"):
+		return min(max, maxHistoryBytes)
+	}
+	return max
+}
