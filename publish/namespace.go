@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bytes"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -29,7 +30,11 @@ type nsRun struct {
 	first, last *record.Record   // entry 0 and the last entry, as appended so far
 	added       []*record.Record // appended by this run, in order
 	pending     [][]byte         // encoded records not yet handed to the log
-	stopErr     error            // why the walk stopped early (unchecked)
+	// heldBack is an unsigned leftover record (a violation) that was not
+	// adopted, at the index the next record takes: nothing shows that this
+	// publisher wrote it, so its epoch is verified again (appendRecord).
+	heldBack *record.Record
+	stopErr  error // why the walk stopped early (unchecked)
 }
 
 // appendBatch is how many records are handed to the log at a time: one
@@ -98,7 +103,7 @@ func (r *nsRun) run(ctx, budget context.Context) error {
 	// is written, the lease included: a wrong root writes nothing.
 	startable := true
 	if r.log.Size() == 0 {
-		if startable, err = r.checkAnchor(ctx, anchor); err != nil {
+		if startable, err = r.checkAnchor(ctx, anchor, "root"); err != nil {
 			return err
 		}
 	}
@@ -142,8 +147,12 @@ func (r *nsRun) run(ctx, budget context.Context) error {
 			}
 			return r.haltedErr()
 		}
-		if err := r.resume(ctx); err != nil {
+		resumed, err := r.resume(ctx)
+		if err != nil {
 			return err
+		}
+		if !resumed {
+			return nil // not yet: the source has no proof after the new anchor
 		}
 	}
 	walkErr := r.walk(ctx, budget)
@@ -235,6 +244,15 @@ func (r *nsRun) adoptLeftovers(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%w: entry %d beyond the checkpoint, left by an interrupted run, cannot be adopted: %v", ErrLeftover, at, err)
 		}
+		if rec.Signature == nil {
+			// A violation is unsigned: anyone who can write to the site
+			// could have left it. Its epoch is verified again; finding the
+			// same violation writes the same bytes (appendRecord).
+			r.heldBack = rec
+			r.j.log.Info("verifying again the epoch of an unsigned leftover record", "namespace", r.ns.Name, "entry", at, "epoch", rec.Epoch)
+			lines = lines[:i]
+			break
+		}
 		r.pending = append(r.pending, line)
 		r.accept(rec)
 	}
@@ -258,7 +276,8 @@ func (r *nsRun) continues(rec *record.Record) error {
 	}
 	switch {
 	case r.last == nil:
-		if rec.Kind != record.KindAnchor || rec.Epoch != r.anchorOrZero().Epoch {
+		a := r.anchorOrZero()
+		if rec.Kind != record.KindAnchor || rec.Epoch != a.Epoch || rec.Digest != hex.EncodeToString(a.Digest[:]) {
 			return fmt.Errorf("entry 0 must be the configured anchor")
 		}
 	case rec.Kind == record.KindAnchor:
@@ -302,6 +321,13 @@ func (r *nsRun) accept(rec *record.Record) {
 
 // appendRecord queues a complete (signed where it must be) record.
 func (r *nsRun) appendRecord(ctx context.Context, rec *record.Record) error {
+	if hb := r.heldBack; hb != nil {
+		r.heldBack = nil
+		if rec.Kind == record.KindViolation && sameButTime(hb, rec) {
+			// The leftover is confirmed: keep its bytes, its time included.
+			rec.VerifiedAt = hb.VerifiedAt
+		}
+	}
 	line, err := rec.Marshal()
 	if err != nil {
 		return fmt.Errorf("encoding the record of epoch %d: %w", rec.Epoch, err)
@@ -331,7 +357,7 @@ func (r *nsRun) flush(ctx context.Context, force bool) error {
 // the next epoch's proof starts. It reports false when the source has no
 // proof for that epoch and none after it yet (nothing is written until it
 // does); a later epoch without that one is a gap: unchecked.
-func (r *nsRun) checkAnchor(ctx context.Context, anchor Anchor) (bool, error) {
+func (r *nsRun) checkAnchor(ctx context.Context, anchor Anchor, what string) (bool, error) {
 	e := anchor.Epoch + 1
 	objs, err := r.src.List(ctx, e)
 	if err != nil {
@@ -354,21 +380,29 @@ func (r *nsRun) checkAnchor(ctx context.Context, anchor Anchor) (bool, error) {
 			return true, nil
 		}
 	}
-	return false, fmt.Errorf("%w: root %s does not match the source: the proof of epoch %d starts from %x",
-		ErrConfig, anchor, e, objs[0].Prev)
+	return false, fmt.Errorf("%w: %s %s does not match the source: the proof of epoch %d starts from %x",
+		ErrConfig, what, anchor, e, objs[0].Prev)
 }
 
-// resume appends the operator's new anchor after a violation.
-func (r *nsRun) resume(ctx context.Context) error {
+// resume appends the operator's new anchor after a violation, once the
+// source's proof of the next epoch starts from it: like root for an empty
+// log, a resume that does not match the source is a configuration error
+// (exit 2, nothing written), not a violation to record against the
+// directory. It reports false, with nothing written, while the source has
+// no proof after the anchor yet.
+func (r *nsRun) resume(ctx context.Context) (bool, error) {
 	a, err := ParseAnchor(r.ns.Resume)
 	if err != nil {
-		return fmt.Errorf("%w: resume: %v", ErrConfig, err)
+		return false, fmt.Errorf("%w: resume: %v", ErrConfig, err)
 	}
 	if a.Epoch < r.last.Epoch {
-		return fmt.Errorf("%w: resume epoch %d is before the violation at epoch %d", ErrConfig, a.Epoch, r.last.Epoch)
+		return false, fmt.Errorf("%w: resume epoch %d is before the violation at epoch %d", ErrConfig, a.Epoch, r.last.Epoch)
+	}
+	if ok, err := r.checkAnchor(ctx, a, "resume"); !ok || err != nil {
+		return false, err
 	}
 	r.j.log.Info("resuming after a violation", "namespace", r.ns.Name, "anchor", a)
-	return r.appendAnchor(ctx, a)
+	return true, r.appendAnchor(ctx, a)
 }
 
 func (r *nsRun) appendAnchor(ctx context.Context, a Anchor) error {
@@ -391,4 +425,14 @@ func (r *nsRun) sign(rec *record.Record) error {
 		return fmt.Errorf("signing epoch %d: %w", rec.Epoch, err)
 	}
 	return nil
+}
+
+// sameButTime reports whether two records are the same but for when they
+// were made.
+func sameButTime(a, b *record.Record) bool {
+	c := *a
+	c.VerifiedAt = b.VerifiedAt
+	x, err1 := c.Marshal()
+	y, err2 := b.Marshal()
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
