@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 	"time"
 
@@ -137,16 +138,24 @@ func (j *Job) Run(ctx context.Context) Summary {
 	var sum Summary
 	budget, cancel := context.WithTimeout(ctx, j.cfg.TimeBudget.Duration)
 	defer cancel()
-	j.loadKeyInfo(ctx)
+	// The site-wide objects are read first; if one cannot be, nothing is
+	// written this run (exit 3): they are rewritten from what was read.
+	loadErr := j.loadKeyInfo(ctx)
 	for i := range j.cfg.Namespaces {
 		ns := &j.cfg.Namespaces[i]
-		if _, ok := j.infos[ns.Name]; !ok {
-			j.loadInfo(ctx, ns)
+		if _, ok := j.infos[ns.Name]; !ok && loadErr == nil {
+			loadErr = j.loadInfo(ctx, ns)
 		}
 	}
 	for i := range j.cfg.Namespaces {
 		ns := &j.cfg.Namespaces[i]
-		s := j.runNamespace(ctx, budget, ns)
+		var s NamespaceSummary
+		if loadErr != nil {
+			s = NamespaceSummary{Name: ns.Name, Result: ResultUnchecked, Error: loadErr.Error()}
+			j.log.Warn("namespace not run", "namespace", ns.Name, "err", loadErr)
+		} else {
+			s = j.runNamespace(ctx, budget, ns)
+		}
 		if severity(ExitCode(s.Result)) > severity(sum.ExitCode) {
 			sum.ExitCode = ExitCode(s.Result)
 		}
@@ -157,16 +166,23 @@ func (j *Job) Run(ctx context.Context) Summary {
 }
 
 // loadInfo seeds a namespace's NamespaceInfo from the published one, or
-// from the configuration when none is published yet.
-func (j *Job) loadInfo(ctx context.Context, ns *Namespace) {
+// from the configuration when none is published yet. A failure to read
+// it other than its absence is returned: the site's namespace list would
+// otherwise be rewritten with the namespace back at "Initialization".
+func (j *Job) loadInfo(ctx context.Context, ns *Namespace) error {
 	info := site.NewNamespaceInfo(ns.Name, "", ns.Root, site.StatusInitialization, ns.Ciphersuite)
-	if obj, err := j.site.Get(ctx, layout.Namespace(ns.Name)); err == nil {
+	obj, err := j.site.Get(ctx, layout.Namespace(ns.Name))
+	switch {
+	case err == nil:
 		var published site.NamespaceInfo
 		if json.Unmarshal(obj.Data, &published) == nil && published.Name == ns.Name {
 			info = published
 		}
+	case !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("reading %s: %w", layout.Namespace(ns.Name), err)
 	}
 	j.infos[ns.Name] = info
+	return nil
 }
 
 func isCanceled(err error) bool {

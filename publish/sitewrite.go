@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -206,18 +207,24 @@ func (j *Job) noteKeyUse(ms int64) {
 }
 
 // loadKeyInfo takes not_before from the published /info, so it stays put.
-func (j *Job) loadKeyInfo(ctx context.Context) {
+// Only an absent /info is a new site: another failure to read it is
+// returned, as writing /info without what it said would move not_before.
+func (j *Job) loadKeyInfo(ctx context.Context) error {
 	obj, err := j.site.Get(ctx, layout.Info)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
-		return
+		return fmt.Errorf("reading %s: %w", layout.Info, err)
 	}
 	var info site.Info
 	if json.Unmarshal(obj.Data, &info) != nil {
-		return
+		return nil // not ours to keep: rewritten from what this run knows
 	}
 	for _, k := range info.Keys {
 		if k.PublicKey == hex.EncodeToString(j.signer.PublicKey()) && k.NotBefore > 0 {
 			j.noteKeyUse(k.NotBefore)
 		}
 	}
+	return nil
 }
