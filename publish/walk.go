@@ -109,8 +109,11 @@ func (r *nsRun) walk(ctx, budget context.Context) error {
 		v := <-ch
 		r.sum.BytesRead += v.size
 		if v.err != nil && budget.Err() != nil {
-			cancel() // the time budget ran out mid-verification: not a verdict
+			cancel() // the budget ran out, or the run was stopped: not a verdict
 			stop = errBudget
+			if ctx.Err() != nil {
+				stop = ctx.Err() // stopped (a signal): exit 3, not a finished run
+			}
 			continue
 		}
 		if err := r.take(ctx, v); err != nil {
