@@ -32,8 +32,13 @@ func gzipBytes(b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// errMalformedBundle marks a bundle read whole that does not decode or
+// parse: evidence (ErrCorrupt) where a checkpoint covers it.
+var errMalformedBundle = errors.New("malformed entry bundle")
+
 // readBundle fetches the entry bundle t and decodes it to exactly t.W
-// entries.
+// entries. Bytes that do not decode or parse are an error wrapping
+// errMalformedBundle; readCovered makes that ErrCorrupt.
 func readBundle(ctx context.Context, st store.Store, t tlog.Tile) ([][]byte, error) {
 	path := tiles.Path(t)
 	obj, err := st.Get(ctx, path)
@@ -42,13 +47,33 @@ func readBundle(ctx context.Context, st store.Store, t tlog.Tile) ([][]byte, err
 	}
 	data, err := tiles.DecodeBundleBytes(obj.Data, obj.ContentEncoding)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%w: %s: %w", errMalformedBundle, path, err)
 	}
 	entries, err := tiles.ParseBundleN(data, t.W)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%w: %s: %w", errMalformedBundle, path, err)
 	}
 	return entries, nil
+}
+
+// readCovered is readBundle for a bundle the published checkpoint covers:
+// malformed bytes there are a corrupt log (exit 1), not a retry.
+func readCovered(ctx context.Context, st store.Store, t tlog.Tile) ([][]byte, error) {
+	entries, err := readBundle(ctx, st, t)
+	if errors.Is(err, errMalformedBundle) {
+		err = fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return entries, err
+}
+
+// coveredHashErr is for reading the authenticated hashes of the published
+// tree: tiles that do not match its root, or do not parse, are a corrupt
+// log (exit 1); the rest could not be read.
+func coveredHashErr(err error) error {
+	if errors.Is(err, tiles.ErrInconsistentTile) || errors.Is(err, tiles.ErrMalformedTile) {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return err
 }
 
 func isNotExist(err error) bool { return errors.Is(err, os.ErrNotExist) }

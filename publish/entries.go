@@ -18,14 +18,14 @@ func (l *Log) Entry(ctx context.Context, i int64) ([]byte, error) {
 		return nil, fmt.Errorf("entry %d is outside the published tree of size %d", i, l.published.Size)
 	}
 	t := tiles.TileOf(-1, i, l.published.Size)
-	entries, err := readBundle(ctx, l.st, t)
+	entries, err := readCovered(ctx, l.st, t)
 	if err != nil {
 		return nil, err
 	}
 	e := entries[i-t.N*tiles.Width]
 	want, err := l.old.ReadHashes([]int64{tlog.StoredHashIndex(0, i)})
 	if err != nil {
-		return nil, fmt.Errorf("reading leaf hash %d: %w", i, err)
+		return nil, fmt.Errorf("reading leaf hash %d: %w", i, coveredHashErr(err))
 	}
 	if tlog.RecordHash(e) != want[0] {
 		return nil, fmt.Errorf("%w: %s: entry %d does not match the tree", ErrCorrupt, tiles.Path(t), i)

@@ -112,7 +112,7 @@ func (l *Log) loadPartial(ctx context.Context) error {
 		return nil
 	}
 	t := tlog.Tile{H: tiles.Height, L: -1, N: l.size / tiles.Width, W: w}
-	entries, err := readBundle(ctx, l.st, t)
+	entries, err := readCovered(ctx, l.st, t)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (l *Log) loadPartial(ctx context.Context) error {
 	}
 	want, err := l.old.ReadHashes(idx)
 	if err != nil {
-		return fmt.Errorf("reading leaf hashes of %s: %w", tiles.Path(t), err)
+		return fmt.Errorf("reading leaf hashes of %s: %w", tiles.Path(t), coveredHashErr(err))
 	}
 	for i, e := range entries {
 		if tlog.RecordHash(e) != want[i] {

@@ -219,10 +219,10 @@ func (r *nsRun) bundleEntries(ctx context.Context, k, pub, size int64) ([]site.E
 // one this run wrote), and checks them against the log's tree.
 func (r *nsRun) publishedLines(ctx context.Context, k int64, w, now int64) ([][]byte, error) {
 	t := tlog.Tile{H: tiles.Height, L: -1, N: k, W: int(w)}
-	lines, err := readBundle(ctx, r.st, t)
+	lines, err := readCovered(ctx, r.st, t)
 	if isNotExist(err) && now > w {
 		t.W = int(now)
-		lines, err = readBundle(ctx, r.st, t)
+		lines, err = readCovered(ctx, r.st, t)
 	}
 	if err != nil {
 		return nil, err
