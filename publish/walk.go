@@ -85,9 +85,16 @@ func (r *nsRun) walk(ctx, budget context.Context) error {
 					sem.release(weight)
 					return
 				}
+				// Read no more than listed: the bytes in flight are what
+				// the semaphore counted, and an object that grew since
+				// the listing ends unchecked (retried), not verified.
+				limit := r.ns.MaxProofBytes
+				if obj.Size >= 0 {
+					limit = min(limit, obj.Size)
+				}
 				go func() {
 					defer func() { <-slots; sem.release(weight) }()
-					ch <- checkProof(wctx, r.src, r.cfg, obj, r.ns.MaxProofBytes, workers)
+					ch <- checkProof(wctx, r.src, r.cfg, obj, limit, workers)
 				}()
 			}
 			select {
