@@ -154,6 +154,11 @@ func (h *HTTP) Get(ctx context.Context, key string) (Object, error) {
 	case enc == "", enc == "identity":
 	case enc == "gzip":
 		if data, err = gunzipLimited(data, limit); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) && closeDelimited(resp) {
+				// A body that ends when the connection does may have been
+				// cut: a transfer to retry, not bytes to judge.
+				return Object{}, fmt.Errorf("store: fetching %s: gzip body ends early, and the response has no length to tell a cut connection: %w", u, err)
+			}
 			return Object{}, fmt.Errorf("store: fetching %s: %w: %v", u, ErrCorruptEncoding, err)
 		}
 	default:
@@ -218,4 +223,11 @@ func gunzipLimited(data []byte, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("decodes to more than the limit of %d bytes", limit)
 	}
 	return out, zr.Close()
+}
+
+// closeDelimited reports whether resp's body ends when the connection
+// does (HTTP/1 with neither a Content-Length nor chunked encoding), so
+// that a cut connection looks like the end of the body.
+func closeDelimited(resp *http.Response) bool {
+	return resp.ProtoMajor == 1 && resp.ContentLength < 0 && len(resp.TransferEncoding) == 0
 }
