@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -71,6 +72,9 @@ func VerifyProof(doc []byte, verifiers []*checkpoint.Verifier) (*record.Record, 
 	rec, err := record.Parse(p.Extra)
 	if err != nil {
 		return nil, c, failf("proof", "the extra data is not an audit record: %v", err)
+	}
+	if c.Origin != rec.Namespace && !strings.HasSuffix(c.Origin, "/"+rec.Namespace) {
+		return rec, c, failf("proof", "a record of namespace %q in the log of %q", rec.Namespace, c.Origin)
 	}
 	if rec.Signature != nil {
 		var sigErr error

@@ -179,6 +179,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			}
 		}
 		r := verify.Log(ctx, sub, keys.keys, logOpts)
+		if ns := strings.TrimSuffix(strings.TrimPrefix(p, "logs/"), "/"); p != "" && r.Err == nil && !strings.HasSuffix(r.Origin, "/"+ns) {
+			// One namespace's log served in another's place.
+			r.Err = &verify.Failure{Object: p + "checkpoint", Err: fmt.Errorf("the log of origin %q, not of namespace %q", r.Origin, ns)}
+		}
 		if sampler != nil && r.Err == nil && r.Status != verify.StatusOpaque {
 			r.Err = deepVerify(ctx, e, st, p, sources, sampler, seed, *deep)
 		}
