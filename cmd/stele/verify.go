@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"stele/archive"
+	"stele/checkpoint"
 	"stele/layout"
 	"stele/record"
 	"stele/source"
@@ -173,7 +174,13 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 		if p != "" {
 			if ns := strings.TrimSuffix(strings.TrimPrefix(p, "logs/"), "/"); verify.Initializing(ctx, st, ns) {
 				if _, err := sub.Get(ctx, layout.Checkpoint); errors.Is(err, os.ErrNotExist) {
-					out = append(out, verifyLogJSON{Origin: ns, Status: verify.StatusInitialization, Result: verify.ResultOK, Location: p})
+					j := verifyLogJSON{Origin: ns, Status: verify.StatusInitialization, Result: verify.ResultOK, Location: p}
+					if origin, size := rememberedLog(states, keys.keys, ns); size > 0 {
+						// A log verified before cannot go back to nothing.
+						j.Origin, j.Result = origin, verify.ResultFailed
+						j.Error = fmt.Sprintf("logs/%s/checkpoint: the site lists the namespace as not started, but its log was verified before at size %d: a rollback", ns, size)
+					}
+					out = append(out, j)
 					continue
 				}
 			}
@@ -408,4 +415,24 @@ func apiVerify(ctx context.Context, e *env, site store.Store, prefix string, s *
 	}
 	fmt.Fprintf(e.stderr, "stele verify: -api %s -api-seed %d: checking %d audit objects of %s: epochs %s\n", spec, seed, len(sample), ns, strings.Join(epochs, " "))
 	return verify.CheckAudits(ctx, site, ns, sample, 16)
+}
+
+// rememberedLog returns the origin and size of a namespace's log that an
+// earlier run verified and remembered (size 0 when none), trying each
+// key's origin for the namespace.
+func rememberedLog(states verify.StateDir, keys []*checkpoint.Verifier, ns string) (string, int64) {
+	if states == "" {
+		return "", 0
+	}
+	for _, k := range keys {
+		origin := k.Name() + "/" + ns
+		st, err := states.Load(origin)
+		if err != nil || st == nil {
+			continue
+		}
+		if c, err := checkpoint.OpenWithOrigin(st.Checkpoint, keys...); err == nil && c.Size > 0 {
+			return origin, c.Size
+		}
+	}
+	return "", 0
 }
