@@ -46,6 +46,9 @@ type Options struct {
 	// and handed to Entry. The consistency is computed from the new
 	// tree's tiles, never taken from the server.
 	Resume func(origin string) (*State, error)
+	// Full checks every entry and archived checkpoint again even with a
+	// remembered state, which is then used only to detect a split view.
+	Full bool
 	// Spans, when set, is asked once the checkpoint is open which entries
 	// the store holds, for a store that holds only part of a log (one zip
 	// of a larger archive). Only the entries in the spans are read and
@@ -127,7 +130,10 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 	r.Spans = spans
 	var prev *State
 	if opts.Resume != nil && spans == nil {
-		if prev, err = opts.Resume(c.Origin); err != nil {
+		if prev, err = opts.Resume(c.Origin); err != nil && opts.Full {
+			logger.Warn("the remembered state cannot be read: checking everything, then replacing it", "origin", c.Origin, "err", err)
+			prev = nil
+		} else if err != nil {
 			return fmt.Errorf("loading the remembered state: %w", err)
 		}
 	}
@@ -145,6 +151,9 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 	if prev != nil {
 		if from, err = checkResume(c, obj.Data, prev, hr, verifiers); err != nil {
 			return err
+		}
+		if opts.Full {
+			from = 0 // consistent with what was seen: now check it all again
 		}
 		r.From = from
 	}
@@ -247,7 +256,7 @@ func verifyLog(ctx context.Context, st store.Store, verifiers []*checkpoint.Veri
 		r.Root = c.Hash
 	}
 	var seen []int64
-	if prev != nil {
+	if prev != nil && !opts.Full {
 		seen = prev.Archived
 	}
 	if !opts.SkipArchived {

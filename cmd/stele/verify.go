@@ -117,8 +117,10 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			return nil
 		}
 	}
-	if states != "" && !*full {
-		opts.Resume = states.Load
+	if states != "" {
+		// With -full the remembered checkpoint still has to be contained
+		// in the new one (a split view is caught); everything is checked.
+		opts.Resume, opts.Full = states.Load, *full
 	}
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))

@@ -62,9 +62,13 @@ func TestVerifyIncremental(t *testing.T) {
 	if code, _, _ := stele(t, "", "verify", dir, "-vkey", vkey, "-state", state); code != exitViolation {
 		t.Fatalf("rollback again: exit %d", code)
 	}
-	// -full does not consult the state, and then remembers this view.
-	if out := mustRun(t, "", "verify", dir, "-vkey", vkey, "-state", state, "-full"); !strings.Contains(out, "entries=600 status") {
-		t.Fatalf("-full after rollback: %q", out)
+	// -full checks everything again but still against what was seen:
+	// the rollback stands. Only forgetting the state accepts this view.
+	if code, out, _ := stele(t, "", "verify", dir, "-vkey", vkey, "-state", state, "-full"); code != exitViolation || !strings.Contains(out, "SPLIT VIEW") {
+		t.Fatalf("-full after rollback: exit %d, %q", code, out)
+	}
+	if out := mustRun(t, "", "verify", dir, "-vkey", vkey, "-state", "none"); !strings.Contains(out, "entries=600 status") {
+		t.Fatalf("-state none after rollback: %q", out)
 	}
 }
 
