@@ -164,6 +164,11 @@ func (h *HTTP) Get(ctx context.Context, key string) (Object, error) {
 	default:
 		return Object{}, fmt.Errorf("store: fetching %s: %w: unsupported content encoding %q", u, ErrCorruptEncoding, enc)
 	}
+	if n, ok := tileLength(key); ok && int64(len(data)) < n && closeDelimited(resp) && md.ContentEncoding == "" {
+		// A hash tile shorter than its name says, in a body with no
+		// length: as likely a cut connection as a short tile.
+		return Object{}, fmt.Errorf("store: fetching %s: %d of the tile's %d bytes, and the response has no length to tell a cut connection: %w", u, len(data), n, io.ErrUnexpectedEOF)
+	}
 	return Object{Data: data, Metadata: md, ETag: resp.Header.Get("ETag")}, nil
 }
 

@@ -14,6 +14,20 @@ const (
 	maxHistoryBytes = 16 << 20 // a stele log's list of archived sizes
 )
 
+// tileLength is the exact length of the hash tile at key, when key names
+// one (under a site's "logs/<ns>/" or at the root).
+func tileLength(key string) (int64, bool) {
+	base := key
+	if i := strings.LastIndex(key, "/tile/"); i >= 0 {
+		base = key[i+1:]
+	}
+	t, err := tiles.ParsePath(base)
+	if err != nil || t.L < 0 {
+		return 0, false
+	}
+	return int64(t.W) * 32, true
+}
+
 // objectLimit is the most bytes the object at key may hold, encoded or
 // decoded: the bound of its kind for the objects of a tlog-tiles log
 // (under a site's "logs/<ns>/" or at the root), and max for the others.
