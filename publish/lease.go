@@ -75,6 +75,29 @@ func acquireLease(ctx context.Context, st store.Store, now time.Time, ttl time.D
 	return l, nil
 }
 
+// renew extends the lease to now+ttl just before the checkpoint swap, so
+// that a run that outlived its lease finds out (another publisher may
+// have taken it) and stops short of committing: ErrLeaseHeld, exit 3.
+func (l *lease) renew(ctx context.Context, now time.Time, ttl time.Duration) error {
+	body, _ := json.Marshal(leaseBody{Holder: l.holder, Expires: now.Add(ttl).UnixMilli()})
+	// Any failure stops the run short of committing: the swap also makes
+	// the run's earlier writes durable, and reports their failures. (Its
+	// body may equal the stored one, so a lost answer cannot be told from
+	// a refusal by reading back, as taking the lease does.)
+	if err := l.st.Swap(ctx, layout.Lock, l.etag, body, md(layout.MDLock)); err != nil {
+		if errors.Is(err, store.ErrPrecondition) {
+			return fmt.Errorf("%w: our lease ran out and another publisher took it; nothing committed", ErrLeaseHeld)
+		}
+		return fmt.Errorf("renewing lease: %w", err)
+	}
+	got, err := l.st.Get(ctx, layout.Lock)
+	if err != nil {
+		return fmt.Errorf("reading back lease: %w", err)
+	}
+	l.etag = got.ETag
+	return nil
+}
+
 // release gives the lease up, so the next run need not wait for it to
 // expire. A failure only delays the next run until the TTL passes.
 func (l *lease) release(ctx context.Context) error {

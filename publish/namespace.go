@@ -34,7 +34,8 @@ type nsRun struct {
 	// adopted, at the index the next record takes: nothing shows that this
 	// publisher wrote it, so its epoch is verified again (appendRecord).
 	heldBack *record.Record
-	stopErr  error // why the walk stopped early (unchecked)
+	lease    *lease // held while the run writes
+	stopErr  error  // why the walk stopped early (unchecked)
 }
 
 // appendBatch is how many records are handed to the log at a time: one
@@ -111,6 +112,7 @@ func (r *nsRun) run(ctx, budget context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.lease = l
 	defer func() {
 		if err := l.release(context.WithoutCancel(ctx)); err != nil {
 			r.j.log.Warn("lease", "namespace", r.ns.Name, "err", err)

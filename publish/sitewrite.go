@@ -83,6 +83,11 @@ func (r *nsRun) publish(ctx context.Context) error {
 	if err := r.writePages(ctx); err != nil {
 		return err
 	}
+	if r.lease != nil {
+		if err := r.lease.renew(ctx, r.j.opts.Now(), r.j.cfg.LeaseTTL.Duration); err != nil {
+			return err
+		}
+	}
 	c, err := r.log.Commit(ctx)
 	if err != nil {
 		return err
