@@ -355,10 +355,11 @@ func (r *nsRun) flush(ctx context.Context, force bool) error {
 	return nil
 }
 
-// checkAnchor checks, for an empty log, that the configured root is where
-// the next epoch's proof starts. It reports false when the source has no
-// proof for that epoch and none after it yet (nothing is written until it
-// does); a later epoch without that one is a gap: unchecked.
+// checkAnchor checks that an anchor about to be appended (the configured
+// root of an empty log, or resume: what names it in messages) is where the
+// next epoch's proof starts. It reports false when the source has no proof
+// for that epoch and none after it yet (nothing is written until it does);
+// a later epoch without that one is a gap: unchecked.
 func (r *nsRun) checkAnchor(ctx context.Context, anchor Anchor, what string) (bool, error) {
 	e := anchor.Epoch + 1
 	objs, err := r.src.List(ctx, e)
