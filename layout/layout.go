@@ -13,6 +13,7 @@ package layout
 import (
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // NamespacePattern is what a namespace name must match: names become path
@@ -25,6 +26,12 @@ func ValidNamespace(name string) bool { return NamespacePattern.MatchString(name
 // LogPrefix is the key prefix of a namespace's log: "logs/<ns>/". Keys
 // inside the log (checkpoint, tile/...) are relative to it.
 func LogPrefix(ns string) string { return "logs/" + ns + "/" }
+
+// NamespaceOf is the namespace whose log prefix is prefix (the inverse of
+// LogPrefix), or "" for the prefix "" of a log at the root.
+func NamespaceOf(prefix string) string {
+	return strings.TrimSuffix(strings.TrimPrefix(prefix, "logs/"), "/")
+}
 
 // Keys relative to a log's prefix.
 const (

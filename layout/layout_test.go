@@ -29,3 +29,14 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestNamespaceOf(t *testing.T) {
+	for _, ns := range []string{"a", "whatsapp.key-transparency.v2"} {
+		if got := NamespaceOf(LogPrefix(ns)); got != ns {
+			t.Errorf("NamespaceOf(LogPrefix(%q)) = %q", ns, got)
+		}
+	}
+	if got := NamespaceOf(""); got != "" {
+		t.Errorf("the root log's namespace: %q, want none", got)
+	}
+}

@@ -295,7 +295,7 @@ func (r *run) mirrorLog(ctx context.Context, prefix string) LogResult {
 		}
 	}
 	if prefix != "" {
-		ns := strings.TrimSuffix(strings.TrimPrefix(prefix, "logs/"), "/")
+		ns := layout.NamespaceOf(prefix)
 		if err := r.namespaceObjects(ctx, ns, lr.Size, ep, history); err != nil {
 			return fail(err)
 		}

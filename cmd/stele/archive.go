@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"stele/archive"
+	"stele/layout"
 	"stele/store"
 	"stele/verify"
 )
@@ -61,7 +62,7 @@ func runArchive(ctx context.Context, e *env, args []string) int {
 	for _, p := range prefixes {
 		l := archiveLogJSON{Location: p, Out: out}
 		if p != "" {
-			l.Out = filepath.Join(out, strings.TrimSuffix(strings.TrimPrefix(p, "logs/"), "/"))
+			l.Out = filepath.Join(out, layout.NamespaceOf(p))
 		}
 		res, err := archive.Pack(ctx, store.Sub(st, p), l.Out)
 		l.Size, l.Zips, l.Bytes = res.Size, res.Files, res.Bytes

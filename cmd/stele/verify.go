@@ -173,8 +173,9 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 				return nil
 			}
 		}
+		ns := layout.NamespaceOf(p)
 		if p != "" {
-			if ns := strings.TrimSuffix(strings.TrimPrefix(p, "logs/"), "/"); verify.Initializing(ctx, st, ns) {
+			if verify.Initializing(ctx, st, ns) {
 				if _, err := sub.Get(ctx, layout.Checkpoint); errors.Is(err, os.ErrNotExist) {
 					j := verifyLogJSON{Origin: ns, Status: verify.StatusInitialization, Result: verify.ResultOK, Location: p}
 					if origin, size := rememberedLog(states, keys.keys, ns); size > 0 {
@@ -188,7 +189,7 @@ func runVerify(ctx context.Context, e *env, args []string) int {
 			}
 		}
 		r := verify.Log(ctx, sub, keys.keys, logOpts)
-		if ns := strings.TrimSuffix(strings.TrimPrefix(p, "logs/"), "/"); p != "" && r.Err == nil && !strings.HasSuffix(r.Origin, "/"+ns) {
+		if p != "" && r.Err == nil && !strings.HasSuffix(r.Origin, "/"+ns) {
 			// One namespace's log served in another's place.
 			r.Err = &verify.Failure{Object: p + "checkpoint", Err: fmt.Errorf("the log of origin %q, not of namespace %q", r.Origin, ns)}
 		}
@@ -361,7 +362,7 @@ func (f *sourceFlags) Set(v string) error {
 // deepVerify re-verifies the sampled records' proofs from the namespace's
 // source: -source, or the log_directory its Plexi namespace object names.
 func deepVerify(ctx context.Context, e *env, site store.Store, prefix string, sources sourceFlags, s *verify.Sampler[*record.Record], seed uint64, spec string) error {
-	ns := strings.TrimSuffix(strings.TrimPrefix(prefix, "logs/"), "/")
+	ns := layout.NamespaceOf(prefix)
 	loc := sources.perNS[ns]
 	if loc == "" {
 		loc = sources.any
@@ -405,7 +406,7 @@ func sampleSeed(given uint64) uint64 {
 // apiVerify checks the sampled audit objects of the log at prefix against
 // its records, printing the sample and its seed.
 func apiVerify(ctx context.Context, e *env, site store.Store, prefix string, s *verify.Sampler[verify.Audit], seed uint64, spec string) (int, error) {
-	ns := strings.TrimSuffix(strings.TrimPrefix(prefix, "logs/"), "/")
+	ns := layout.NamespaceOf(prefix)
 	sample := s.Sample()
 	var epochs []string
 	for i, a := range sample {
